@@ -1,0 +1,30 @@
+# The two commands a newcomer needs: `make demo` and `make test`.  Both set up .venv first.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.nefsim-installed
+
+.PHONY: setup demo test test-slow bench clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+demo: setup
+	MPLBACKEND=Agg $(PY) -m nefsim.cli demo
+
+test: setup
+	MPLBACKEND=Agg $(PY) -m pytest -q -m "not slow"
+
+test-slow: setup
+	MPLBACKEND=Agg $(PY) -m pytest -q -m slow
+
+bench: setup
+	$(PY) -m nefsim.bench
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache

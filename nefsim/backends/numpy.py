@@ -1,0 +1,340 @@
+"""The NumPy float64 reference backend: the executable definition of the IR.
+
+All signals live in one buffer ``state`` of shape ``(batch, n_total)``.  Every op group
+compiles to one Python closure that reads and writes slices (or index arrays) of that
+buffer; a step runs the closures in schedule order and then records the probes.
+"""
+
+import numpy as np
+import scipy.sparse
+
+from ..build.ir import (Copy, DotInc, ElementwiseInc, Filter, NeuronStep, ProcessStep,
+                        PyFunc, Reset, TransformInc)
+from ..build.schedule import compact, global_indices, layout
+from ..exceptions import SimulationError
+from .numpy_kernels import inplace_kernel
+from ..synapses import filter_kind, filter_step
+
+
+def _concat(indices):
+    parts = [np.arange(i.start, i.stop) if isinstance(i, slice) else np.asarray(i)
+             for i in indices]
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.intp)
+
+
+def _contiguous_runs(pairs, max_runs=8):
+    """Merge ``(src, dst)`` slice pairs that continue each other; None if that leaves
+    more than ``max_runs`` runs or any index is not a slice (then gather/scatter)."""
+    runs = []
+    for src, dst in pairs:
+        if not (isinstance(src, slice) and isinstance(dst, slice)):
+            return None
+        if runs and runs[-1][0].stop == src.start and runs[-1][1].stop == dst.start:
+            last_src, last_dst = runs[-1]
+            runs[-1] = (slice(last_src.start, src.stop), slice(last_dst.start, dst.stop))
+        else:
+            runs.append((src, dst))
+    return runs if len(runs) <= max_runs else None
+
+
+def _has_duplicates(idx):
+    if isinstance(idx, slice):
+        return False
+    return np.unique(idx).size != idx.size
+
+
+class Backend:
+    """Runs an :class:`~nefsim.build.ir.IR` with NumPy in float64.
+
+    Parameters
+    ----------
+    ir : IR
+    batch : int
+        Number of independent copies of the model simulated side by side.
+    """
+
+    dtype = np.float64
+
+    def __init__(self, ir, batch=1):
+        self.ir = ir
+        self.dt = ir.dt
+        self.batch = batch
+        self.offsets, self.size = layout(ir.signals, ir.groups)
+        self.state = np.zeros((batch, self.size), dtype=self.dtype)
+        self.step_fns = [self._compile(group.ops) for group in ir.groups]
+        self._process_ops = [op for g in ir.groups for op in g.ops
+                             if isinstance(op, ProcessStep)]
+        self._probe_index = [
+            (spec, spec.ref if isinstance(spec.ref, str) else self.index(spec.ref))
+            for spec in ir.probes]
+
+    # -------------------------------------------------------------- public
+    def index(self, ref):
+        """Buffer indices (slice or int array) of a :class:`Ref`."""
+        return global_indices(ref, self.offsets)
+
+    def reset(self, rng):
+        """Restore every signal's initial value and remake process callbacks."""
+        for sig in self.ir.signals:
+            start = self.offsets[sig]
+            self.state[:, start:start + sig.size] = sig.initial
+        for op in self._process_ops:
+            seed = op.process.seed if op.process.seed is not None else rng.randint(
+                np.iinfo(np.int32).max)
+            self._make_process_step(op, np.random.RandomState(seed))
+
+    def step(self, t):
+        for fn in self.step_fns:
+            fn(t)
+
+    def read(self, ref):
+        """The current value(s) of a probe target: ``(batch, size)``."""
+        if isinstance(ref, str):
+            return np.broadcast_to(self.ir.arrays[ref], (self.batch, *np.shape(
+                self.ir.arrays[ref]))).copy()
+        return self.state[:, ref]
+
+    @property
+    def probe_index(self):
+        return self._probe_index
+
+    # ------------------------------------------------------------ compile
+    def _compile(self, ops):
+        op0 = ops[0]
+        compilers = {Reset: self._compile_reset, Copy: self._compile_copy,
+                     ElementwiseInc: self._compile_elementwise, DotInc: self._compile_dot,
+                     NeuronStep: self._compile_neurons, Filter: self._compile_filter,
+                     PyFunc: self._compile_pyfunc, ProcessStep: self._compile_process,
+                     TransformInc: self._compile_transform}
+        return compilers[type(op0)](ops)
+
+    def _compile_reset(self, ops):
+        idx = compact(_concat([self.index(op.dst.ref()) for op in ops]))
+        value = ops[0].value
+        state = self.state
+
+        def reset(t):
+            state[:, idx] = value
+        return reset
+
+    def _scatter(self, dst, compute):
+        """A step fn doing ``state[:, dst] += compute()`` (duplicates in dst add up)."""
+        state = self.state
+        if _has_duplicates(dst):
+            def step(t):
+                np.add.at(state, (slice(None), dst), compute())
+        else:
+            dst = compact(dst)
+
+            def step(t):
+                state[:, dst] += compute()
+        return step
+
+    def _compile_copy(self, ops):
+        pairs = [(self.index(op.src), self.index(op.dst)) for op in ops]
+        state = self.state
+        runs = _contiguous_runs(pairs)
+        if ops[0].inc:
+            if runs is not None:
+                def copy_inc_runs(t):
+                    for src, dst in runs:
+                        state[:, dst] += state[:, src]
+                return copy_inc_runs
+            src = compact(_concat([p[0] for p in pairs]))
+            return self._scatter(_concat([p[1] for p in pairs]), lambda: state[:, src])
+        if runs is not None:
+            def copy_runs(t):
+                for src, dst in runs:
+                    state[:, dst] = state[:, src]
+            return copy_runs
+        src = compact(_concat([p[0] for p in pairs]))
+        dst = compact(_concat([p[1] for p in pairs]))
+
+        def copy(t):
+            state[:, dst] = state[:, src]
+        return copy
+
+    def _compile_elementwise(self, ops):
+        src = compact(_concat([self.index(op.src) for op in ops]))
+        dst = _concat([self.index(op.dst) for op in ops])
+        scale = np.concatenate([np.broadcast_to(np.asarray(op.scale, dtype=float),
+                                                (op.dst.size,)) for op in ops])
+        state = self.state
+        return self._scatter(dst, lambda: scale * state[:, src])
+
+    def _compile_dot(self, ops):
+        state = self.state
+        if len(ops) == 1:
+            op = ops[0]
+            src, dst = self.index(op.src), self.index(op.dst)
+            arrays = self.ir.arrays
+            name = op.weights
+            if scipy.sparse.issparse(arrays[name]):
+                return self._scatter(_concat([dst]),
+                                     lambda: (arrays[name] @ state[:, src].T).T)
+            return self._scatter(_concat([dst]), lambda: state[:, src] @ arrays[name].T)
+        src = compact(_concat([self.index(op.src) for op in ops]))
+        dst_all = _concat([self.index(op.dst) for op in ops])
+        stacked = self._stacked_dot(ops, src, dst_all)
+        if stacked is not None:
+            return stacked
+        # Several independent products: one block-sparse matrix over the gathered inputs.
+        dst_unique, rows = np.unique(dst_all, return_inverse=True)
+        blocks, row_start, col_start = [], 0, 0
+        r, c, v = [], [], []
+        for op in ops:
+            W = self.ir.arrays[op.weights]
+            W = W.toarray() if scipy.sparse.issparse(W) else np.asarray(W)
+            nr, nc = W.shape
+            ii, jj = np.nonzero(W)
+            r.append(rows[row_start + ii])
+            c.append(col_start + jj)
+            v.append(W[ii, jj])
+            row_start += nr
+            col_start += nc
+        matrix = scipy.sparse.csr_matrix(
+            (np.concatenate(v), (np.concatenate(r), np.concatenate(c))),
+            shape=(dst_unique.size, col_start))
+        dst = compact(dst_unique)
+
+        def dot(t):
+            state[:, dst] += (matrix @ state[:, src].T).T
+        return dot
+
+    def _stacked_dot(self, ops, src, dst_all):
+        """Products of equal-shaped dense matrices over contiguous inputs and outputs:
+        one batched matmul (the common case of ensemble arrays and chains)."""
+        mats = [self.ir.arrays[op.weights] for op in ops]
+        shapes = {getattr(W, "shape", None) for W in mats}
+        dst = compact(dst_all)
+        if (len(shapes) != 1 or any(scipy.sparse.issparse(W) or np.ndim(W) != 2 for W in mats)
+                or not isinstance(src, slice) or not isinstance(dst, slice)):
+            return None
+        (rows, cols), m = shapes.pop(), len(mats)
+        stacked_T = np.stack([np.asarray(W, dtype=np.float64).T for W in mats])  # (m, c, r)
+        state, batch = self.state, self.batch
+
+        def stacked_dot(t):
+            x = state[:, src].reshape(batch, m, cols).transpose(1, 0, 2)
+            y = np.matmul(x, stacked_T)  # (m, batch, r)
+            state[:, dst] += y.transpose(1, 0, 2).reshape(batch, m * rows)
+        return stacked_dot
+
+    def _compile_transform(self, ops):
+        (op,) = ops
+        src, dst = self.index(op.src), self.index(op.dst)
+        arrays, state = self.ir.arrays, self.state
+        return self._scatter(_concat([dst]),
+                             lambda: op.transform.apply(arrays[op.weights], state[:, src]))
+
+    def _compile_neurons(self, ops):
+        neuron_type = ops[0].neuron_type
+        J = compact(_concat([self.index(op.J.ref()) for op in ops]))
+        out = compact(_concat([self.index(op.out.ref()) for op in ops]))
+        names = list(ops[0].state)
+        state_idx = {k: compact(_concat([self.index(op.state[k].ref()) for op in ops]))
+                     for k in names}
+        rng = ops[0].rng
+        state, dt = self.state, self.dt
+        fast = inplace_kernel(neuron_type)
+        views = [J, out, *state_idx.values()]
+        if fast is not None and all(isinstance(i, slice) for i in views):
+            J_view, out_view = state[:, J], state[:, out]
+            named_views = {k: state[:, state_idx[k]] for k in names}
+
+            def neurons_inplace(t):
+                fast(neuron_type, dt, J_view, out_view, **named_views)
+            return neurons_inplace
+
+        def neurons(t):
+            output, new = neuron_type.step(
+                dt, state[:, J], {k: state[:, i] for k, i in state_idx.items()}, xp=np,
+                rng=rng)
+            state[:, out] = output
+            for k, i in state_idx.items():
+                state[:, i] = new[k]
+        return neurons
+
+    def _compile_filter(self, ops):
+        state, dt = self.state, self.dt
+        inp = compact(_concat([self.index(op.inp) for op in ops]))
+        out = compact(_concat([self.index(op.out.ref()) for op in ops]))
+        if ops[0].is_onex():
+            # y <- a*y + b*u per channel: every first-order filter in one vector update
+            a = np.concatenate([np.full(op.out.size, op.A[0, 0]) for op in ops])
+            b = np.concatenate([np.full(op.out.size, op.C[0, 0] * op.B[0, 0]) for op in ops])
+
+            def lowpass(t):
+                state[:, out] = a * state[:, out] + b * state[:, inp]
+            return lowpass
+        (op,) = ops
+        k, size = op.A.shape[0], op.out.size
+        xs = self.index(op.state.ref())
+        A, B, C, D = op.A, op.B, op.C, op.D
+        kind = filter_kind(A, B, C, D)
+
+        def linear_filter(t):
+            X = state[:, xs].reshape(self.batch, k, size)
+            y, X = filter_step(A, B, C, D, X, state[:, inp], xp=np, kind=kind)
+            state[:, out] = y
+            state[:, xs] = X.reshape(self.batch, k * size)
+        return linear_filter
+
+    def _call_checked(self, op, value, size):
+        try:
+            value = np.asarray(value, dtype=np.float64).reshape(-1)
+        except (TypeError, ValueError) as err:
+            raise SimulationError(f"{op.owner}: returned a value that is not numeric "
+                                  f"({err})") from None
+        if value.size != size:
+            raise SimulationError(f"{op.owner}: returned {value.size} values but "
+                                  f"{size} were expected")
+        if not np.all(np.isfinite(value)):
+            raise SimulationError(f"{op.owner}: returned NaN or inf ({value})")
+        return value
+
+    def _compile_pyfunc(self, ops):
+        (op,) = ops
+        state, batch = self.state, self.batch
+        x = self.index(op.x) if op.x is not None else None
+        out = self.index(op.out.ref()) if op.out is not None else None
+        size = op.out.size if op.out is not None else 0
+        fn = op.fn
+
+        def pyfunc(t):
+            for b in range(batch):
+                args = (t,) if op.pass_time else ()
+                if x is not None:
+                    args = args + (state[b, x].copy(),)
+                value = fn(*args)
+                if out is None:
+                    continue
+                if value is None:
+                    raise SimulationError(f"{op.owner}: returned None but {size} values "
+                                          "were expected")
+                state[b, out] = self._call_checked(op, value, size)
+        return pyfunc
+
+    def _make_process_step(self, op, rng):
+        shape_in = (op.inp.size,) if op.inp is not None else (0,)
+        shape_out = (op.out.size,)
+        proc_state = op.process.make_state(shape_in, shape_out, self.dt)
+        op._step = op.process.make_step(shape_in, shape_out, self.dt, rng, proc_state)
+
+    def _compile_process(self, ops):
+        (op,) = ops
+        state, batch = self.state, self.batch
+        inp = self.index(op.inp) if op.inp is not None else None
+        out = self.index(op.out)
+        size = op.out.size
+        inc = op.mode == "inc"
+
+        def process(t):
+            for b in range(batch):
+                args = (t,) if inp is None else (t, state[b, inp].copy())
+                value = self._call_checked(op, op._step(*args), size)
+                if inc:
+                    state[b, out] += value
+                else:
+                    state[b, out] = value
+        return process

@@ -1,0 +1,55 @@
+"""``python -m nefsim.bench``: nefsim's NumPy backend vs Nengo's reference, side by side."""
+
+import argparse
+import json
+import subprocess
+import sys
+
+
+def measure(simulator, model, n_neurons, seconds, repeats):
+    """Median over ``repeats`` fresh processes of one configuration."""
+    rows = []
+    for _ in range(repeats):
+        out = subprocess.run(
+            [sys.executable, "-m", "nefsim.bench.worker", simulator, model, str(n_neurons),
+             str(seconds)], capture_output=True, text=True, check=True)
+        rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    rows.sort(key=lambda r: r["us_per_step"])
+    best = dict(rows[len(rows) // 2])
+    best["build_s"] = sorted(r["build_s"] for r in rows)[len(rows) // 2]
+    return best
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000],
+                        help="neurons per ensemble (default: 100 1000)")
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args(argv)
+    try:
+        import nengo  # noqa: F401
+    except ImportError:
+        sys.exit("nengo is needed as the reference: pip install nengo==4.1.0")
+
+    header = (f"{'model':<22}{'sim':<8}{'build s':>9}{'us/step':>10}{'peak MB':>9}"
+              f"{'speed-up':>10}{'build ratio':>13}")
+    print(header)
+    print("-" * len(header))
+    for n in args.sizes:
+        label = f"lif_chain 10x{n}"
+        ref = measure("nengo", "lif_chain", n, args.seconds, args.repeats)
+        ours = measure("nefsim", "lif_chain", n, args.seconds, args.repeats)
+        for r in (ref, ours):
+            speed = ref["us_per_step"] / r["us_per_step"]
+            build = ref["build_s"] / r["build_s"]
+            print(f"{label:<22}{r['simulator']:<8}{r['build_s']:>9.3f}"
+                  f"{r['us_per_step']:>10.1f}{r['peak_rss_mb']:>9.0f}{speed:>9.2f}x"
+                  f"{build:>12.2f}x")
+    print("\nspeed-up = Nengo µs/step ÷ nefsim µs/step; build ratio = Nengo build s ÷ "
+          "nefsim build s (both > 1 mean nefsim is faster). Medians of "
+          f"{args.repeats} fresh processes, {args.seconds:g} s simulated, decoder caches off.")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,77 @@
+"""Build a Probe: find the signal behind ``target.attr``, filter it if asked, record it.
+
+A probe of an ensemble's ``decoded_output`` solves its own decoders (with the probe's
+solver), exactly like a connection from the ensemble would.
+"""
+
+import numpy as np
+
+from ..connection import Connection
+from ..ensemble import Ensemble, Neurons
+from ..exceptions import BuildError
+from ..node import Node
+from ..probe import Probe
+from .connection import build_decoded, build_synapse, is_decoded
+from .ir import Copy, ProbeSpec
+from .model import register
+
+
+@register(Probe)
+def build_probe(model, probe):
+    name = model.name_of(probe)
+    target, attr, key = probe.obj, probe.attr, probe.slice
+    if isinstance(target, (Ensemble, Neurons, Node, Connection)):
+        model.require_built(target, f"Probe {name!r}")
+    if isinstance(target, Ensemble) and attr == "decoded_output" and is_decoded(target):
+        rng = np.random.RandomState(model.seeds[probe])
+        _, ref, _, _, _ = build_decoded(model, target, key, None, None, probe.solver, None,
+                                        True, rng, name)
+    elif isinstance(target, Ensemble) and attr == "scaled_encoders":
+        ref = f"{model.name_of(target)}:encoders"
+    elif isinstance(target, Connection) and attr == "weights":
+        ref = model.sig[target]["weights"]
+        if ref is None:
+            raise BuildError(f"Probe {name!r}: connection {model.name_of(target)!r} has no "
+                             "weights to probe (it has no transform)")
+    else:
+        ref = _signal_ref(model, target, attr, name)
+        if key is not None and not (isinstance(key, slice) and key == slice(None)):
+            ref = ref.signal[_compose(ref.index, key, ref.signal.size)]
+    if probe.synapse is not None:
+        if isinstance(ref, str):
+            raise BuildError(f"Probe {name!r}: cannot filter {attr!r}; use synapse=None")
+        filtered = build_synapse(model, probe.synapse, ref, name)
+        # Nengo samples a filtered probe through a copy made before the filter's update,
+        # so the recorded value lags the filter by one step; reproduce that.
+        sampled = model.add_signal(f"{name}:sampled", np.zeros(filtered.size))
+        model.add_op(Copy(filtered, sampled.ref(), tag=f"{name}: sample"))
+        ref = sampled.ref()
+    period = 1.0 if probe.sample_every is None else probe.sample_every / model.dt
+    model.probes.append(ProbeSpec(probe, ref, period))
+    model.params[probe] = None
+
+
+_ROLES = {"decoded_output": "out", "input": "in", "output": "out"}
+
+
+def _signal_ref(model, target, attr, name):
+    if isinstance(target, Connection):
+        role = {"output": "out", "input": "in"}.get(attr)
+        ref = model.sig[target].get(role)
+    elif isinstance(target, (Ensemble, Neurons, Node)):
+        sig = model.sig[target].get(_ROLES.get(attr, attr))
+        ref = None if sig is None else sig.ref()
+    else:
+        raise BuildError(f"Probe {name!r}: cannot probe a {type(target).__name__} yet")
+    if ref is None:
+        raise BuildError(f"Probe {name!r}: {model.name_of(target)!r} has no {attr!r} "
+                         "signal to probe")
+    return ref
+
+
+def _compose(outer, inner, size):
+    """Index of ``signal[outer][inner]`` in the signal."""
+    base = np.arange(size)
+    if outer is not None:
+        base = base[outer]
+    return base[inner]

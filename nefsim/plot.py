@@ -1,0 +1,51 @@
+"""Quick plots of simulation results (needs matplotlib: ``pip install nefsim[plot]``)."""
+
+import os
+import tempfile
+
+from .exceptions import ValidationError
+
+
+def _pyplot():
+    try:
+        import matplotlib
+
+        if not os.environ.get("DISPLAY") and not os.environ.get("MPLBACKEND"):
+            matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        raise ImportError("plotting needs matplotlib: pip install 'nefsim[plot]'") from None
+    return plt
+
+
+def plot_probes(t, traces, path=None, title=None):
+    """Plot ``{name: (n_steps, d) array}`` against ``t``; save to ``path`` if given.
+
+    The PNG is written to a temporary file and renamed, so an existing plot is never left
+    half-written.  Returns the matplotlib Figure.
+    """
+    if not traces:
+        raise ValidationError("must contain at least one trace", "traces", "plot_probes")
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(8, 4))
+    for name, data in traces.items():
+        data = data.reshape(len(t), -1)
+        for i in range(data.shape[1]):
+            ax.plot(t, data[:, i], label=name if data.shape[1] == 1 else f"{name}[{i}]")
+    ax.set_xlabel("time (s)")
+    ax.legend(loc="upper right", fontsize="small")
+    if title:
+        ax.set_title(title)
+    fig.tight_layout()
+    if path is not None:
+        directory = os.path.dirname(os.path.abspath(path))
+        fd, tmp = tempfile.mkstemp(suffix=".png", dir=directory)
+        os.close(fd)
+        try:
+            fig.savefig(tmp, dpi=100)
+            os.replace(tmp, path)
+        finally:
+            if os.path.exists(tmp):
+                os.remove(tmp)
+        plt.close(fig)
+    return fig
