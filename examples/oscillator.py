@@ -1,7 +1,8 @@
 """Oscillator: a 2-D recurrent ensemble implements a harmonic oscillator at 1 Hz.
 
 Run: ``python examples/oscillator.py``.  A brief kick starts the oscillation; the script
-reports its frequency, estimated from zero crossings.
+reports its frequency, estimated from zero crossings (decoding errors of 400 neurons make
+it run about 20% fast, in Nengo as in nefsim; more neurons bring it closer to 1 Hz).
 """
 
 import numpy as np

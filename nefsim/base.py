@@ -43,9 +43,7 @@ def check_dist_or_array(value, attr, obj, shape, shape_text, optional=False):
         raise ValidationError(f"must be a Distribution instance, not the class "
                               f"(use {value.__name__}(...))", attr, obj)
     arr = check_array(value, attr, obj, ndim=len(shape))
-    wrong = [i for i, (want, got) in enumerate(zip(shape, arr.shape))
-             if want is not None and want != got]
-    if wrong:
+    if any(want is not None and want != got for want, got in zip(shape, arr.shape)):
         want = tuple("*" if s is None else s for s in shape)
         want = str(want).replace("'", "")
         raise ValidationError(f"must be a Distribution or an array of shape {shape_text} "
@@ -72,7 +70,6 @@ class NefsimObject:
 
     _param_defaults = {"label": None, "seed": None}
     _readonly = ()
-    _network_list = None  # name of the Network list that holds objects of this kind
     probeable = ()
 
     def __init__(self, label=Default, seed=Default):

@@ -82,7 +82,6 @@ class Connection(NefsimObject):
         "scale_eval_points": True,
     }
     _readonly = ("pre", "post")
-    _network_list = "connections"
     probeable = ("output", "input", "weights")
 
     def __init__(self, pre, post, synapse=Default, function=Default, transform=Default,

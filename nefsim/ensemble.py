@@ -65,7 +65,6 @@ class Ensemble(NefsimObject):
         "normalize_encoders": True,
     }
     _readonly = ("n_neurons", "dimensions")
-    _network_list = "ensembles"
     probeable = ("decoded_output", "input", "scaled_encoders")
 
     def __init__(self, n_neurons, dimensions, radius=Default, encoders=Default,

@@ -17,6 +17,8 @@ The back-ends differ only in how they solve: direct factorisations (:class:`Chol
 and operation order follow Nengo's so that the same inputs give the same decoders.
 """
 
+import importlib
+
 import numpy as np
 import scipy.linalg
 import scipy.sparse.linalg
@@ -33,8 +35,6 @@ class MissingDependencyError(NefsimError, ImportError):
 def require_sklearn(obj, module):
     """Import ``sklearn.<module>`` or raise :class:`MissingDependencyError` naming ``obj``."""
     try:
-        import importlib
-
         return importlib.import_module(f"sklearn.{module}")
     except ImportError:
         raise MissingDependencyError(
@@ -60,12 +60,12 @@ def _scalar_sigma(sigma, obj):
     if np.ndim(sigma) != 0:
         raise ValidationError(
             "must be a scalar for this back-end (got an array of per-neuron values); use "
-            "Cholesky, Conjgrad, BlockConjgrad or ConjgradScipy for per-neuron "
-            "regularisation (LstsqL2nz, NnlsL2nz)", "sigma", obj)
+            "Cholesky, Conjgrad, BlockConjgrad or ConjgradScipy with LstsqL2nz's "
+            "per-neuron regularisation", "sigma", obj)
     return float(sigma)
 
 
-def _ridge_gram(A, sigma):
+def ridge_gram(A, sigma):
     """``A^T A + m * diag(sigma^2)``; ``sigma`` scalar or one value per column of ``A``."""
     m = A.shape[0]
     G = A.T @ A
@@ -122,7 +122,7 @@ class Cholesky(LeastSquaresSolver):
             G[np.diag_indices_from(G)] += m * float(sigma) ** 2
             X = A.T @ _cho_solve(G, Y, self)
         else:
-            X = _cho_solve(_ridge_gram(A, sigma), A.T @ Y, self)
+            X = _cho_solve(ridge_gram(A, sigma), A.T @ Y, self)
         return X, {"rmses": rmses(A, X, Y)}
 
 

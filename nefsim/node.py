@@ -67,7 +67,6 @@ class Node(NefsimObject):
 
     _param_defaults = {**NefsimObject._param_defaults,
                        "output": None, "size_in": None, "size_out": None}
-    _network_list = "nodes"
     probeable = ("output",)
 
     def __init__(self, output=Default, size_in=Default, size_out=Default, label=Default,
@@ -92,6 +91,7 @@ class Node(NefsimObject):
             self._set_sizes(output.default_size_in if self.size_in is None else self.size_in,
                             output.default_size_out if self.size_out is None
                             else self.size_out)
+            self._check_process_sizes(output)
         elif output is None:
             self._check_passthrough()
         elif callable(output):
@@ -100,6 +100,26 @@ class Node(NefsimObject):
             self._set_sizes(self.size_in or 0, self.size_out)
             output = self._constant_output(output)
         return output
+
+    def _check_process_sizes(self, process):
+        """Ask one of nefsim's own processes whether it can run with this node's sizes.
+
+        Only nefsim's processes are asked (their ``make_step`` is cheap and has no side
+        effects); user processes are checked when the model is built.
+        """
+        if not type(process).__module__.startswith("nefsim."):
+            return
+        shape_in, shape_out, dt = (self.size_in,), (self.size_out,), process.default_dt
+        try:
+            state = process.make_state(shape_in, shape_out, dt)
+            process.make_step(shape_in, shape_out, dt, np.random.RandomState(0), state)
+        except ValidationError as err:
+            if err.attr not in ("shape_in", "shape_out"):
+                return  # e.g. a dt-dependent limit: the simulator's dt decides
+            attr = "size_in" if err.attr == "shape_in" else "size_out"
+            raise ValidationError(f"is {getattr(self, attr)}, which the output process "
+                                  f"{process!r} cannot take ({err.args[0]})",
+                                  attr, self) from None
 
     def _set_sizes(self, size_in, size_out):
         object.__setattr__(self, "size_in", size_in)

@@ -53,7 +53,6 @@ class Probe(NefsimObject):
     _param_defaults = {**NefsimObject._param_defaults, "attr": None, "sample_every": None,
                        "synapse": None, "solver": ConnectionDefault}
     _readonly = ("target",)
-    _network_list = "probes"
 
     def __init__(self, target, attr=None, sample_every=Default, synapse=Default,
                  solver=Default, label=Default, seed=Default, add_to_container=None):

@@ -24,9 +24,7 @@ import scipy.optimize
 from ._base import FrozenObject
 from ._validation import check_array, check_bool, check_instance, check_int, check_number
 from .exceptions import BuildError, ValidationError
-from .lstsq import (SVD, BlockConjgrad, Cholesky, Conjgrad, ConjgradScipy,  # noqa: F401
-                    LeastSquaresSolver, LSMRScipy, MissingDependencyError, RandomizedSVD,
-                    require_sklearn, rmses)
+from .lstsq import Cholesky, LeastSquaresSolver, require_sklearn, ridge_gram, rmses
 
 
 class Solver(FrozenObject):
@@ -72,8 +70,9 @@ class Solver(FrozenObject):
         rng : numpy.random.RandomState or Generator, optional
             Randomness for stochastic solvers.
         E : (d, n_post) array, optional
-            Post encoders (times transform and gain); the result is then the
-            (n, n_post) weight matrix ``X @ E``.
+            Map from targets to post input currents, e.g. ``T.T @ scaled_encoders.T``
+            for transform ``T``; the result is then the (n, n_post) weight matrix
+            (``X @ E`` for compositional solvers, a direct solve for ``Y @ E`` otherwise).
 
         Returns
         -------
@@ -82,6 +81,7 @@ class Solver(FrozenObject):
             ``rmses`` (per target column) and ``time``, plus solver-specific entries.
         """
         start = time.perf_counter()
+        rng = np.random if rng is None else rng
         A, Y, E = check_inputs(self, A, Y, E)
         if Y.ndim == 2 and Y.shape[1] == 0:  # nothing to decode
             X, info = np.zeros((A.shape[1], 0)), {"rmses": np.zeros(0)}
@@ -442,9 +442,7 @@ class NnlsL2(Nnls):
         return self.reg * A.max()
 
     def _solve(self, A, Y, rng):
-        m = A.shape[0]
-        G = A.T @ A
-        G[np.diag_indices_from(G)] += m * np.square(self._sigma(A))
+        G = ridge_gram(A, self._sigma(A))
         X, residuals = _nnls_columns(self, G, A.T @ np.maximum(Y, 0))
         return X, {"rmses": rmses(A, X, Y), "residuals": residuals}
 
@@ -550,11 +548,13 @@ def solve_many(solver, A, Ys, rng=np.random, Es=None):
     for i, (Y, E) in enumerate(zip(Ys, Es)):
         cols = slice(bounds[i], bounds[i + 1])
         Xi, infoi = X[:, cols], _split_info(info, cols, bounds[-1])
-        if Y.ndim == 1:
+        if Y.ndim == 1 and E is None:  # shaped as a separate solve of a 1-D target
             Xi = Xi[:, 0]
-            infoi["rmses"] = infoi["rmses"][0]
+            for key in ("rmses", "residuals"):
+                if key in infoi and np.shape(infoi[key]) == (1,):
+                    infoi[key] = infoi[key][0]
         if E is not None:
-            Xi = Xi.reshape(len(Xi), -1) @ _float_array(E, "E", solver)
+            Xi = Xi @ _float_array(E, "E", solver)
         results.append((Xi, infoi))
     return results
 

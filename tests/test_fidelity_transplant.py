@@ -49,6 +49,8 @@ class Maker:
             kwargs.pop("intercepts", None)
             if built["state"]:
                 type_kwargs["initial_state"] = built["state"]
+        if isinstance(type_kwargs.get("base_type"), str):  # RatesToSpikes types
+            type_kwargs["base_type"] = getattr(self.m, type_kwargs["base_type"])()
         neuron_type = getattr(self.m, type_name)(**type_kwargs)
         return self.m.Ensemble(n, d, label=label, neuron_type=neuron_type, **kwargs)
 
@@ -254,6 +256,10 @@ NEURON_TYPES = [
     pytest.param(("Izhikevich", {"tau_recovery": 0.1, "coupling": 0.25,
                                  "reset_voltage": -60, "reset_recovery": 2}),
                  ["output", "voltage", "recovery"], id="Izhikevich-params"),
+    pytest.param(("RegularSpiking", {"base_type": "LIFRate"}), ["output", "voltage"],
+                 id="RegularSpiking-LIFRate"),
+    pytest.param(("RegularSpiking", {"base_type": "RectifiedLinear", "amplitude": 0.5}),
+                 ["output", "voltage"], id="RegularSpiking-RectifiedLinear"),
     pytest.param(("Sigmoid", {}), ["output"], id="Sigmoid"),
     pytest.param(("Tanh", {}), ["output"], id="Tanh"),
 ]
@@ -385,14 +391,17 @@ def test_dt_and_run_in_pieces():
 
 
 def test_probe_connection_input_is_unsliced_pre_output():
-    """Nengo's Probe(conn, "input") records the whole pre output, even for a sliced pre."""
+    """Nengo's Probe(conn, "input") records the whole pre output, even for a sliced pre
+    or a connection with a function (shape (n, pre.size_out))."""
 
     def model(mk):
         m = mk.m
         stim = m.Node(lambda t: [t, 2 * t, 3 * t], label="stim")
         out = m.Node(size_in=1, label="out")
         c = m.Connection(stim[1], out, synapse=None)
+        f = m.Connection(stim[2], out, function=lambda x: x ** 2, synapse=None)
         mk.probe("c_input", c, "input")
+        mk.probe("f_input", f, "input")  # before the function, too
 
     check(model, t=0.01)
 
@@ -445,3 +454,59 @@ def test_nosolver_values_are_decoders_also_with_weights():
     assert sim_f.data[ab_f].weights.shape == (20, 30)
     np.testing.assert_allclose(sim_f.data[ab_f].weights, sim_n.data[ab_n].weights,
                                rtol=0, atol=1e-12)
+
+
+def test_synapse_types():
+    """Triangle (FIR), general LinearFilters (with and without a direct term, 2nd order,
+    digital) on connections and on probes."""
+
+    def model(mk):
+        m = mk.m
+        stim = m.Node(lambda t: [np.sin(7 * t), np.cos(11 * t) * t], label="stim")
+        synapses = {
+            "triangle": m.Triangle(0.004),
+            "lead_lag": m.LinearFilter([0.5, 1], [0.01, 1]),
+            "second_order": m.LinearFilter([1], [1e-4, 0.02, 1]),
+            "digital": m.LinearFilter([0.3], [1, -0.6], analog=False),
+            "lowpass_zero": m.Lowpass(0),
+        }
+        for key, syn in synapses.items():
+            node = m.Node(size_in=2, label=key)
+            m.Connection(stim, node, synapse=syn)
+            mk.probe(key, node)
+        mk.probe("probe_triangle", stim, synapse=m.Triangle(0.003))
+        mk.probe("probe_lead_lag", stim, synapse=m.LinearFilter([0.5, 1], [0.01, 1]))
+
+    check(model, t=0.3)
+
+
+def test_processes_and_noise_with_same_simulator_seed():
+    """Run-time randomness (unseeded WhiteNoise/WhiteSignal nodes, ensemble noise) comes
+    from the simulator seed as in Nengo, also after reset(); Piecewise and PresentInput."""
+
+    def model(mk):
+        m = mk.m
+        wn = m.Node(m.processes.WhiteNoise(), label="wn")
+        ws = m.Node(m.processes.WhiteSignal(0.5, high=10), label="ws")
+        pw = m.Node(m.processes.Piecewise({0: 0.2, 0.02: [0.7], 0.035: 0}), label="pw")
+        pin = m.Node(m.processes.PresentInput([[0.1], [0.5], [-0.3]], 0.007), label="pin")
+        a = mk.ens(20, 1, "a", noise=m.processes.WhiteNoise(m.dists.Gaussian(0, 0.1)))
+        m.Connection(ws, a)
+        for key, node in (("wn", wn), ("ws", ws), ("pw", pw), ("pin", pin)):
+            mk.probe(key, node)
+        mk.probe("a_current", a.neurons, "input")
+        mk.probe("a_spikes", a.neurons)
+
+    with nengo.Network(seed=NENGO_SEED) as net_n:
+        maker_n = Maker(nengo)
+        model(maker_n)
+    with nengo.Simulator(net_n, seed=7, progress_bar=False) as sim_n:
+        sim_n.run(0.2)
+    with nefsim.Network(seed=NEFSIM_SEED) as net_f:
+        maker_f = Maker(nefsim, extract(sim_n, net_n))
+        model(maker_f)
+    with nefsim.Simulator(net_f, seed=7, progress_bar=False) as sim_f:
+        sim_f.run(0.1)
+        sim_f.reset()
+        sim_f.run(0.2)
+    assert_traces_equal(sim_n, maker_n.probes, sim_f, maker_f.probes)

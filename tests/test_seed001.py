@@ -157,12 +157,12 @@ def test_node_and_direct_ensemble_functions_run_every_step():
         assert len(calls) - before == 50
     assert sim.data[c_node].eval_points is None
     assert sim.data[c_direct].eval_points is None
-    # Lowpass(0.005) of a constant from 0, one step late: exactly (1 - a^(k-1)) * value.
+    # The connection output after Lowpass(0.005) of a constant from step 1 on (what the
+    # filter holds at the end of step k; its consumers read it one step later).
     a = np.exp(-0.001 / 0.005)
     k = np.arange(1, 51)
-    np.testing.assert_allclose(sim.data[p_node][:, 0], 1.0 * (1 - a ** (k - 1)), atol=1e-12)
-    np.testing.assert_allclose(sim.data[p_direct][:, 0], -1.5 * (1 - a ** (k - 1)),
-                               atol=1e-12)
+    np.testing.assert_allclose(sim.data[p_node][:, 0], 1.0 * (1 - a ** k), atol=1e-12)
+    np.testing.assert_allclose(sim.data[p_direct][:, 0], -1.5 * (1 - a ** k), atol=1e-12)
 
 
 # ------------------------------------------------------------------ passthrough nodes

@@ -10,6 +10,8 @@
    post gains first, as in Nengo.
 """
 
+import functools
+
 import numpy as np
 
 from ..connection import Connection
@@ -18,7 +20,7 @@ from ..exceptions import BuildError
 from ..neurons import Direct
 from ..node import Node
 from ..transforms import Dense, NoTransform
-from .decoders import activities, function_targets, solve
+from .decoders import activities, ensemble_activities, function_targets, solve
 from .ensemble import sample_eval_points
 from .ir import Copy, DotInc, ElementwiseInc, Filter, PyFunc, Reset, TransformInc
 from .model import BuiltConnection, register
@@ -48,7 +50,7 @@ def build_connection(model, conn):
         source, weighted, weights, eval_points, info = build_decoded(
             model, conn.pre_obj, conn.pre_slice, conn.function, conn.transform,
             conn.solver, conn.eval_points, conn.scale_eval_points, rng, name,
-            post_encoders=_post_encoders(model, conn) if weight_mode else None)
+            post_encoders=_post_encoders(model, conn) if weight_mode else None, key=conn)
     else:
         source = build_source(model, conn, name)
         weighted, weights = build_transform(model, conn.transform, source, rng, name)
@@ -56,7 +58,8 @@ def build_connection(model, conn):
     filtered = build_synapse(model, conn.synapse, weighted, name)
     deliver(model, conn, filtered, weight_mode, name)
 
-    model.sig[conn].update({"in": source, "weighted": weighted, "out": filtered,
+    pre_out = model.sig[conn.pre_obj]["out"]  # Nengo's "input" role: the unsliced pre output
+    model.sig[conn].update({"in": pre_out.ref(), "weighted": weighted, "out": filtered,
                             "weights": weights})
     model.params[conn] = BuiltConnection(
         eval_points=eval_points, solver_info=info,
@@ -70,21 +73,29 @@ def _post_encoders(model, conn):
 
 
 def build_decoded(model, ens, pre_slice, function, transform, solver, eval_points,
-                  scale_eval_points, rng, name, post_encoders=None):
+                  scale_eval_points, rng, name, post_encoders=None, key=None):
     """Solve decoders for ``function`` of ``ens[pre_slice]``; add ``weighted = W @ a``.
 
     Returns ``(source_ref, weighted_ref, weights_name, eval_points, solver_info)``.
-    Also used by probes of ``decoded_output``.
+    Also used by probes of ``decoded_output``.  ``key`` (the connection or probe) finds a
+    solve shared with the ensemble's other outputs (see ``plan_shared_solves``).
     """
     owner = f"Connection {name!r}"
     built = model.params[ens]
     if eval_points is None:
         points = built.eval_points
+        x, A = ensemble_activities(model, ens)
     else:
         points = sample_eval_points(ens, eval_points, rng, scale=scale_eval_points)
-    x, A = activities(built, ens.neuron_type, ens.radius, points)
+        x, A = activities(built, ens.neuron_type, ens.radius, points)
     size_mid = _size_mid(function, points, pre_slice)
-    targets = function_targets(function, points[:, pre_slice], size_mid, owner)
+    shared = model.memo.get("shared", {}).pop(key, None) if key is not None else None
+    if shared is not None:
+        batch, index, targets = shared
+        solve_fn = functools.partial(batch.result, index)
+    else:
+        targets = function_targets(function, points[:, pre_slice], size_mid, owner)
+        solve_fn = None
     T = _transform_matrix(transform, size_mid, rng)
 
     if post_encoders is not None and not getattr(solver, "compositional", True):
@@ -94,7 +105,8 @@ def build_decoded(model, ens, pre_slice, function, transform, solver, eval_point
         X, info = solve(model, solver, ens.neuron_type, built, x, A, full_targets, rng, owner)
         W = np.asarray(X).T
     else:
-        D, info = solve(model, solver, ens.neuron_type, built, x, A, targets, rng, owner)
+        D, info = solve(model, solver, ens.neuron_type, built, x, A, targets, rng, owner,
+                        solve_fn=solve_fn)
         W = T @ np.asarray(D).T
         if post_encoders is not None:
             W = post_encoders @ W

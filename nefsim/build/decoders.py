@@ -6,16 +6,76 @@ connection's function at those points.  Solves go through the on-disk decoder ca
 the model has one.
 """
 
+from collections import defaultdict
+
 import numpy as np
 
 from ..exceptions import BuildError
-from ..solvers import NoSolver
+from ..solvers import NoSolver, solve_many
 
 
 def activities(built_ens, neuron_type, radius, eval_points):
     """Steady-state rates (m x n) of an ensemble's neurons at ``eval_points``."""
     x = eval_points @ built_ens.encoders.T / radius
     return x, neuron_type.rates(x, built_ens.gain, built_ens.bias)
+
+
+def ensemble_activities(model, ens):
+    """``(x, A)`` at the ensemble's own eval points, computed once per ensemble."""
+    memo = model.memo.setdefault("activities", {})
+    if ens not in memo:
+        memo[ens] = activities(model.params[ens], ens.neuron_type, ens.radius,
+                               model.params[ens].eval_points)
+    return memo[ens]
+
+
+class SharedSolve:
+    """Decoder solves of several outputs of one ensemble with one solver, done together.
+
+    For a column-separable solver that draws no random numbers (``LstsqL2``, the
+    default), stacking the targets into one solve factorises the ensemble's activity
+    matrix once for all its outgoing connections and probes; the results equal separate
+    solves.  The solve runs on first use, so outputs whose decoders come from the on-disk
+    cache cost nothing.
+    """
+
+    def __init__(self, solver, A, targets):
+        self.solver, self.A, self.targets = solver, A, targets
+        self._results = None
+
+    def result(self, i):
+        if self._results is None:
+            self._results = solve_many(self.solver, self.A, self.targets)
+        return self._results[i]
+
+
+def plan_shared_solves(model, requests):
+    """Group decoder requests by (pre ensemble, solver) and prepare shared solves.
+
+    ``requests`` holds ``(key, ens, function, pre_slice, size_mid, solver, owner)`` for
+    decoded outputs that use the ensemble's own eval points.  Afterwards
+    ``model.memo["shared"][key] = (SharedSolve, index, targets)`` for groups of two or
+    more.
+    """
+    groups = defaultdict(list)
+    for request in requests:
+        solver = request[5]
+        if (isinstance(solver, NoSolver) or getattr(solver, "weights", False)
+                or not getattr(solver, "column_separable", False)
+                or getattr(solver, "uses_rng", True)):
+            continue
+        groups[(request[1], solver)].append(request)
+    shared = model.memo.setdefault("shared", {})
+    for (ens, solver), members in groups.items():
+        if len(members) < 2:
+            continue
+        points = model.params[ens].eval_points
+        targets = [function_targets(function, points[:, pre_slice], size_mid, owner)
+                   for _, _, function, pre_slice, size_mid, _, owner in members]
+        _, A = ensemble_activities(model, ens)
+        batch = SharedSolve(solver, A, targets)
+        for i, member in enumerate(members):
+            shared[member[0]] = (batch, i, targets[i])
 
 
 def function_targets(function, points, size_mid, owner):
@@ -37,16 +97,22 @@ def function_targets(function, points, size_mid, owner):
     return targets
 
 
-def solve(model, solver, neuron_type, built_ens, x, A, targets, rng, owner):
-    """Run ``solver`` (through the decoder cache if any); return ``(X, info)``."""
+def solve(model, solver, neuron_type, built_ens, x, A, targets, rng, owner, solve_fn=None):
+    """Run ``solver`` (through the decoder cache if any); return ``(X, info)``.
+
+    ``solve_fn`` (no arguments) replaces the direct solver call, e.g. by a shared solve.
+    """
     if isinstance(solver, NoSolver):
         return solver(A, targets, rng=rng)
     if not np.any(A):
         raise BuildError(f"{owner}: every neuron of the pre ensemble is silent at every "
                          "eval point, so no decoders can be found; check its intercepts, "
                          "max_rates, radius and eval points")
+    if solve_fn is None:
+        def solve_fn():
+            return solver(A, targets, rng=rng)
     cache = model.decoder_cache
     if cache is not None:
         return cache.solve(solver, neuron_type, built_ens.gain, built_ens.bias, x, targets,
-                           rng=rng, solve_fn=lambda: solver(A, targets, rng=rng))
-    return solver(A, targets, rng=rng)
+                           rng=rng, solve_fn=solve_fn)
+    return solve_fn()

@@ -63,6 +63,7 @@ class Model:
         self.names = {}
         self.probes = []
         self.toplevel = None
+        self.memo = {}  # build-time scratch: activities per ensemble, shared solves
 
     # -- construction helpers
     def add_signal(self, name, initial, kind="state"):

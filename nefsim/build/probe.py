@@ -25,7 +25,7 @@ def build_probe(model, probe):
     if isinstance(target, Ensemble) and attr == "decoded_output" and is_decoded(target):
         rng = np.random.RandomState(model.seeds[probe])
         _, ref, _, _, _ = build_decoded(model, target, key, None, None, probe.solver, None,
-                                        True, rng, name)
+                                        True, rng, name, key=probe)
     elif isinstance(target, Ensemble) and attr == "scaled_encoders":
         ref = f"{model.name_of(target)}:encoders"
     elif isinstance(target, Connection) and attr == "weights":

@@ -1,0 +1,189 @@
+"""The Simulator facade, the build schedule and the NumPy backend's step semantics."""
+
+import numpy as np
+import pytest
+
+import nefsim
+from nefsim.build.ir import NeuronStep, Filter, DotInc
+from nefsim.exceptions import BuildError, SimulatorClosed, ValidationError
+
+
+def ramp_model(synapse):
+    with nefsim.Network(seed=0) as net:
+        u = nefsim.Node(lambda t: t, label="u")
+        relay = nefsim.Node(size_in=1, label="relay")
+        nefsim.Connection(u, relay, synapse=synapse)
+        p = nefsim.Probe(relay)
+    return net, p
+
+
+def test_passthrough_adds_no_delay():
+    net, p = ramp_model(None)
+    with nefsim.Simulator(net, progress_bar=False) as sim:
+        sim.run_steps(5)
+    assert np.allclose(sim.data[p][:, 0], sim.trange(), atol=1e-15)
+
+
+def test_lowpass_delays_exactly_one_step():
+    # consumers see y[k-1], with y[k] = a y[k-1] + (1-a) u[k]  (zero-order hold)
+    net, p = ramp_model(0.01)
+    with nefsim.Simulator(net, progress_bar=False) as sim:
+        sim.run_steps(6)
+    a = np.exp(-0.001 / 0.01)
+    y, expected = 0.0, [0.0]
+    for u in sim.trange()[:-1]:
+        y = a * y + (1 - a) * u
+        expected.append(y)
+    assert np.allclose(sim.data[p][:, 0], expected, rtol=1e-12, atol=1e-18)
+    assert sim.data[p][0, 0] == 0
+
+
+def test_trange_steps_time_and_sample_every():
+    net, p = ramp_model(None)
+    with net:
+        sparse = nefsim.Probe(net.nodes[1], sample_every=0.003)
+    with nefsim.Simulator(net, progress_bar=False) as sim:
+        sim.run(0.01)
+        assert sim.n_steps == 10 and np.isclose(sim.time, 0.01)
+        assert np.allclose(sim.trange(), 0.001 * np.arange(1, 11))
+        assert np.allclose(sim.trange(sample_every=0.003), [0.003, 0.006, 0.009])
+        assert np.allclose(sim.data[sparse][:, 0], [0.003, 0.006, 0.009])
+        sim.step()
+        assert sim.n_steps == 11 and sim.data[p].shape == (11, 1)
+
+
+def test_reset_restores_everything():
+    with nefsim.Network(seed=3) as net:
+        stim = nefsim.Node(nefsim.WhiteSignal(1.0, high=5), label="stim")
+        ens = nefsim.Ensemble(30, 1, label="ens")
+        nefsim.Connection(stim, ens)
+        p = nefsim.Probe(ens, synapse=0.01)
+        spikes = nefsim.Probe(ens.neurons)
+    with nefsim.Simulator(net, progress_bar=False) as sim:
+        sim.run(0.2)
+        first, first_spikes = sim.data[p].copy(), sim.data[spikes].copy()
+        sim.reset()
+        assert sim.n_steps == 0 and sim.data[p].shape[0] == 0
+        sim.run(0.2)
+        assert np.array_equal(sim.data[p], first)
+        assert np.array_equal(sim.data[spikes], first_spikes)
+        sim.reset(seed=sim.seed + 1)  # another noise stream changes the input
+        sim.run(0.2)
+        assert not np.allclose(sim.data[p], first)
+
+
+def test_same_seed_same_results_and_independent_simulators():
+    def run():
+        with nefsim.Network(seed=11) as net:
+            a = nefsim.Ensemble(40, 2)
+            nefsim.Connection(nefsim.Node([0.3, -0.2]), a)
+            p = nefsim.Probe(a, synapse=0.01)
+        with nefsim.Simulator(net, progress_bar=False) as sim:
+            sim.run(0.1)
+        return sim.data[p]
+    assert np.array_equal(run(), run())
+
+
+def test_closed_simulator_refuses_to_run():
+    net, p = ramp_model(None)
+    sim = nefsim.Simulator(net, progress_bar=False)
+    sim.run_steps(2)
+    sim.close()
+    for call in (lambda: sim.run(0.1), sim.step, sim.reset, lambda: sim.run_steps(1)):
+        with pytest.raises(SimulatorClosed, match="closed"):
+            call()
+    assert sim.data[p].shape == (2, 1)  # results stay readable
+
+
+def test_bad_run_arguments_change_nothing():
+    net, p = ramp_model(None)
+    with nefsim.Simulator(net, progress_bar=False) as sim:
+        sim.run_steps(3)
+        with pytest.raises(ValidationError, match="time_in_seconds"):
+            sim.run(-1)
+        with pytest.raises(ValidationError, match="steps"):
+            sim.run_steps(-2)
+        assert sim.n_steps == 3
+
+
+def test_chain_is_merged_into_few_groups():
+    # Ten LIF ensembles in a chain step as ONE neuron group, decode as one product and
+    # filter as one first-order bank: that is what makes the per-step cost small.
+    from nefsim.bench.models import lif_chain
+
+    net, _ = lif_chain(nefsim, n_ensembles=10, n_neurons=50)
+    with nefsim.Simulator(net, progress_bar=False, decoder_cache=False) as sim:
+        groups = sim.ir.groups
+    neuron_groups = [g for g in groups if isinstance(g.ops[0], NeuronStep)]
+    assert len(neuron_groups) == 1 and len(neuron_groups[0].ops) == 10
+    decode = [g for g in groups if isinstance(g.ops[0], DotInc)]
+    assert sorted(len(g.ops) for g in decode) == [10, 10]  # encoders and decoders
+    assert sum(len(g.ops) for g in groups if isinstance(g.ops[0], Filter)) == 11
+    assert len(groups) <= 10
+
+
+def test_unfiltered_ensemble_loop_is_a_build_error():
+    with nefsim.Network() as net:
+        a = nefsim.Ensemble(10, 1, label="a")
+        nefsim.Connection(a, a, synapse=None)
+    with pytest.raises(BuildError, match="algebraic loop"):
+        nefsim.Simulator(net, progress_bar=False)
+
+
+def test_batch_runs_identical_copies():
+    with nefsim.Network(seed=5) as net:
+        a = nefsim.Ensemble(20, 1)
+        nefsim.Connection(nefsim.Node(np.sin), a)
+        p = nefsim.Probe(a, synapse=0.01)
+    with nefsim.Simulator(net, progress_bar=False, batch=3) as sim:
+        sim.run(0.05)
+    data = sim.data[p]
+    assert data.shape == (50, 3, 1)
+    assert np.array_equal(data[:, 0], data[:, 2])
+
+
+def test_built_parameters_equal_nengo_for_a_seeded_1d_model():
+    # nefsim follows Nengo's seed scheme and sampling order, so a seeded 1-D model gets
+    # bit-identical gains, biases, encoders and initial voltages.
+    nengo = pytest.importorskip("nengo")
+
+    def make(mod):
+        with mod.Network(seed=42) as net:
+            a = mod.Ensemble(60, 1, label="a")
+            b = mod.Ensemble(40, 1, label="b", radius=2.0)
+            mod.Connection(a, b, function=np.square)
+        return net, a, b
+
+    net, a, b = make(nefsim)
+    ref_net, ra, rb = make(nengo)
+    with nefsim.Simulator(net, progress_bar=False, decoder_cache=False) as sim, \
+            nengo.Simulator(ref_net, progress_bar=False) as ref:
+        for ours, theirs in ((a, ra), (b, rb)):
+            for field in ("gain", "bias", "encoders", "max_rates", "intercepts",
+                          "scaled_encoders", "eval_points"):
+                assert np.allclose(getattr(sim.data[ours], field),
+                                   getattr(ref.data[theirs], field), rtol=1e-12, atol=1e-14)
+        conn, ref_conn = net.connections[0], ref_net.connections[0]
+        assert np.allclose(sim.data[conn].weights, ref.data[ref_conn].weights, atol=1e-12)
+
+
+def test_decoder_cache_reuses_solves(tmp_path, monkeypatch):
+    from nefsim.build.decoder_cache import DecoderCache
+
+    cache = DecoderCache(cache_dir=str(tmp_path))
+    with nefsim.Network(seed=1) as net:
+        a = nefsim.Ensemble(50, 1)
+        b = nefsim.Ensemble(50, 1)
+        conn = nefsim.Connection(a, b)
+    with nefsim.Simulator(net, progress_bar=False, decoder_cache=cache) as sim:
+        first = sim.data[conn].weights
+    assert len(cache) == 1
+    calls = []
+    import nefsim.solvers as solvers
+
+    original = solvers.LstsqL2.__call__
+    monkeypatch.setattr(solvers.LstsqL2, "__call__",
+                        lambda self, *a, **k: calls.append(1) or original(self, *a, **k))
+    with nefsim.Simulator(net, progress_bar=False, decoder_cache=cache) as sim:
+        assert np.array_equal(sim.data[conn].weights, first)
+    assert calls == []
