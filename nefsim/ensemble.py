@@ -221,7 +221,11 @@ class Neurons:
     @property
     def probeable(self):
         names = tuple(getattr(self._ensemble.neuron_type, "probeable", ("output",)))
-        return names if "input" in names else names + ("input",)
+        names = names if "input" in names else names + ("input",)
+        # "spikes" is the Nengo 2 name of a spiking population's output; keep it working
+        if getattr(self._ensemble.neuron_type, "spiking", False):
+            names = names + ("spikes",)
+        return names
 
     def __getitem__(self, key):
         return ObjView(self, key)

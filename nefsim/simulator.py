@@ -99,7 +99,8 @@ class Simulator:
         backend_cls = get_backend(backend)
         self.network = network
         if model is None:
-            model = build(network, dt=self.dt, decoder_cache=_make_cache(decoder_cache))
+            model = build(network, dt=self.dt, decoder_cache=_make_cache(decoder_cache),
+                          progress_bar=progress_bar)
         self.model = model
         self.ir = model.to_ir()
         self.backend = backend_cls(self.ir, batch=self.batch)

@@ -19,7 +19,6 @@ import time
 
 import numpy as np
 import scipy.linalg
-import scipy.optimize
 
 from ._base import FrozenObject
 from ._validation import check_array, check_bool, check_instance, check_int, check_number
@@ -407,12 +406,14 @@ class Nnls(Solver):
 
 def _nnls_columns(solver, M, B):
     """``nnls(M, b)`` for each column ``b`` of ``B``; returns ``(X, residual norms)``."""
+    from scipy.optimize import nnls  # lazy: scipy.optimize takes ~0.25 s to import
+
     B2 = B[:, None] if B.ndim == 1 else B
     X = np.zeros((M.shape[1], B2.shape[1]))
     residuals = np.zeros(B2.shape[1])
     for j in range(B2.shape[1]):
         try:
-            X[:, j], residuals[j] = scipy.optimize.nnls(M, B2[:, j])
+            X[:, j], residuals[j] = nnls(M, B2[:, j])
         except RuntimeError as err:
             raise BuildError(f"{type(solver).__name__}: non-negative least squares did "
                              f"not converge ({err}); try NnlsL2 or a larger reg") from None

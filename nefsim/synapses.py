@@ -21,8 +21,10 @@ in the *next* step.  So every filtered connection adds exactly one step of delay
 Nengo, and a Lowpass gives ``y[k] = a*y[k-1] + (1-a)*u[k]`` with ``a = exp(-dt/tau)``.
 """
 
+import warnings
+
 import numpy as np
-from scipy.signal import cont2discrete, tf2ss
+import scipy.linalg
 
 from ._base import FrozenObject
 from ._validation import (
@@ -443,6 +445,45 @@ def _strip_leading_zeros(coefficients):
     return coefficients[nonzero[0]:] if nonzero.size else coefficients[-1:]
 
 
+def _tf2ss(num, den):
+    """Controller canonical realization ``(A, B, C, D)`` of the transfer function ``num/den``.
+
+    ``den`` has at least two coefficients and no leading zero; ``num`` is no longer than
+    ``den``.  The result, its operation order included, is the one ``scipy.signal.tf2ss``
+    gives (so discretizations match SciPy's bit for bit) without importing
+    ``scipy.signal``.  Both polynomials are scaled to a monic denominator; leading
+    numerator coefficients that are then at most 1e-14 in magnitude count as zeros.
+    """
+    num, den = num / den[0], den / den[0]
+    n_tiny = 0
+    while n_tiny < len(num) - 1 and abs(num[n_tiny]) <= 1e-14:
+        n_tiny += 1
+    if n_tiny > 0:
+        warnings.warn(f"LinearFilter: dropping {n_tiny} leading numerator coefficient(s) "
+                      f"that are negligible after normalization; the filter may be badly "
+                      f"conditioned", stacklevel=4)
+        num = num[n_tiny:]
+    k = len(den)
+    num = np.hstack((np.zeros((1, k - len(num))), num[None, :]))  # pad to den's length
+    A = np.vstack((-den[None, 1:], np.eye(k - 2, k - 1)))
+    B = np.eye(k - 1, 1)
+    C = num[:, 1:] - np.outer(num[:, 0], den[1:])
+    D = num[:, :1]
+    return A, B, C, D
+
+
+def _zoh(A, B, dt):
+    """Zero-order-hold discretization of ``x' = A x + B u`` at time step ``dt``.
+
+    The exponential of ``dt * [[A, B], [0, 0]]`` is ``[[Ad, Bd], [0, I]]``; this returns
+    ``(Ad, Bd)``, built with the same operations as ``scipy.signal.cont2discrete``.
+    """
+    n, m = B.shape
+    augmented = np.vstack((np.hstack((A, B)), np.zeros((m, n + m))))
+    top = scipy.linalg.expm(dt * augmented)[:n, :]
+    return top[:, :n], top[:, n:]
+
+
 class LinearFilter(_StateSpaceSynapse):
     """A linear time-invariant filter given by its transfer function ``num / den``.
 
@@ -492,10 +533,15 @@ class LinearFilter(_StateSpaceSynapse):
         num, den = _strip_leading_zeros(self.num), _strip_leading_zeros(self.den)
         if len(den) == 1 or not np.any(num):  # a pure gain (scipy would add a dummy state)
             return np.zeros((0, 0)), np.zeros((0, 1)), np.zeros((1, 0)), [[num[-1] / den[0]]]
-        A, B, C, D = tf2ss(num, den)
-        if self.analog and A.shape[0] > 0:
-            A, B, C, D, _ = cont2discrete((A, B, C, D), dt, method=self.method)
-        return A, B, C, D
+        A, B, C, D = _tf2ss(num, den)
+        if not self.analog:
+            return A, B, C, D
+        if self.method == "zoh":
+            return _zoh(A, B, dt) + (C, D)
+        # The other methods are rare; importing scipy.signal costs ~0.5 s, so only here.
+        from scipy.signal import cont2discrete
+
+        return cont2discrete((A, B, C, D), dt, method=self.method)[:4]
 
     def _dc_gain(self):
         num, den = _strip_leading_zeros(self.num), _strip_leading_zeros(self.den)

@@ -187,3 +187,81 @@ def test_decoder_cache_reuses_solves(tmp_path, monkeypatch):
     with nefsim.Simulator(net, progress_bar=False, decoder_cache=cache) as sim:
         assert np.array_equal(sim.data[conn].weights, first)
     assert calls == []
+
+
+def test_progress_bars_on_a_terminal(monkeypatch, capsys):
+    # Progress bars appear only on a terminal and for long builds/runs; they must not
+    # change results.
+    import sys
+
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
+    with nefsim.Network(seed=1) as net:
+        stim = nefsim.Node(0.5)
+        ens = [nefsim.Ensemble(5, 1) for _ in range(120)]
+        for e in ens:
+            nefsim.Connection(stim, e)
+        p = nefsim.Probe(ens[0], synapse=0.01)
+    with nefsim.Simulator(net, decoder_cache=False) as sim:
+        sim.run_steps(1500)
+    err = capsys.readouterr().err
+    assert "Building" in err and "Simulating" in err
+    with nefsim.Simulator(net, progress_bar=False, decoder_cache=False) as quiet:
+        quiet.run_steps(1500)
+    assert np.array_equal(sim.data[p], quiet.data[p])
+    assert "Building" not in capsys.readouterr().err
+
+
+def test_spikes_probe_is_the_neuron_output():
+    with nefsim.Network(seed=2) as net:
+        a = nefsim.Ensemble(15, 1)
+        nefsim.Connection(nefsim.Node(0.8), a)
+        spikes = nefsim.Probe(a.neurons, "spikes")
+        output = nefsim.Probe(a.neurons, "output")
+    with nefsim.Simulator(net, progress_bar=False) as sim:
+        sim.run(0.1)
+    assert np.array_equal(sim.data[spikes], sim.data[output])
+    assert set(np.unique(sim.data[spikes])) == {0.0, 1000.0}
+
+
+def test_nefsim_works_without_nengo():
+    import subprocess
+    import sys
+
+    code = ("import sys; sys.modules['nengo'] = None\n"
+            "import nefsim\n"
+            "with nefsim.Network(seed=0) as net:\n"
+            "    a = nefsim.Ensemble(20, 1)\n"
+            "    nefsim.Connection(nefsim.Node(0.5), a)\n"
+            "    p = nefsim.Probe(a, synapse=0.05)\n"
+            "with nefsim.Simulator(net, progress_bar=False) as sim:\n"
+            "    sim.run(0.3)\n"
+            "print(round(float(sim.data[p][-1, 0]), 1))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "0.5"
+
+
+def test_convolution_and_sparse_transforms_match_nengo():
+    nengo = pytest.importorskip("nengo")
+
+    def make(m):
+        with m.Network(seed=0) as net:
+            n = m.Node(np.arange(16) / 16.0)
+            conv_out = m.Node(size_in=8)
+            m.Connection(n, conv_out, synapse=None, transform=m.Convolution(
+                2, (4, 4, 1), kernel_size=(3, 3), init=m.dists.Uniform(-1, 1)))
+            sparse_out = m.Node(size_in=3)
+            m.Connection(n, sparse_out, synapse=0.01, transform=m.Sparse(
+                (3, 16), indices=[[0, 1], [2, 5]], init=[2.0, 3.0]))
+            probes = m.Probe(conv_out), m.Probe(sparse_out)
+        return net, probes
+
+    results = []
+    for m in (nefsim, nengo):
+        net, probes = make(m)
+        with m.Simulator(net, progress_bar=False) as sim:
+            sim.run_steps(5)
+        results.append([sim.data[p] for p in probes])
+    for ours, theirs in zip(*results):
+        assert np.abs(theirs).max() > 0
+        assert np.allclose(ours, theirs, rtol=0, atol=1e-13)

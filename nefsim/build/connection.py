@@ -20,7 +20,8 @@ from ..exceptions import BuildError
 from ..neurons import Direct
 from ..node import Node
 from ..transforms import Dense, NoTransform
-from .decoders import activities, ensemble_activities, function_targets, solve
+from .decoders import (activities, ensemble_activities, function_targets,
+                       release_activities, solve)
 from .ensemble import sample_eval_points
 from .ir import Copy, DotInc, ElementwiseInc, Filter, PyFunc, Reset, TransformInc
 from .model import BuiltConnection, register
@@ -110,6 +111,8 @@ def build_decoded(model, ens, pre_slice, function, transform, solver, eval_point
         W = T @ np.asarray(D).T
         if post_encoders is not None:
             W = post_encoders @ W
+    if eval_points is None:
+        release_activities(model, ens)
     source = model.sig[ens.neurons]["out"].ref()
     weighted = model.add_signal(f"{name}:weighted", np.zeros(W.shape[0]))
     weights = model.add_array(f"{name}:weights", W)

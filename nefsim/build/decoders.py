@@ -21,12 +21,30 @@ def activities(built_ens, neuron_type, radius, eval_points):
 
 
 def ensemble_activities(model, ens):
-    """``(x, A)`` at the ensemble's own eval points, computed once per ensemble."""
+    """``(x, A)`` at the ensemble's own eval points.
+
+    Computed once for an ensemble with several planned outputs (see
+    :func:`plan_shared_solves`) and kept only until its last output is built
+    (:func:`release_activities`), so large models do not hold every activity matrix.
+    """
     memo = model.memo.setdefault("activities", {})
-    if ens not in memo:
-        memo[ens] = activities(model.params[ens], ens.neuron_type, ens.radius,
-                               model.params[ens].eval_points)
-    return memo[ens]
+    if ens in memo:
+        return memo[ens]
+    result = activities(model.params[ens], ens.neuron_type, ens.radius,
+                        model.params[ens].eval_points)
+    if model.memo.get("uses", {}).get(ens, 0) > 1:
+        memo[ens] = result
+    return result
+
+
+def release_activities(model, ens):
+    """One planned output of ``ens`` is built; drop its activities after the last one."""
+    uses = model.memo.get("uses", {})
+    if ens in uses:
+        uses[ens] -= 1
+        if uses[ens] <= 0:
+            del uses[ens]
+            model.memo.get("activities", {}).pop(ens, None)
 
 
 class SharedSolve:
@@ -46,6 +64,7 @@ class SharedSolve:
     def result(self, i):
         if self._results is None:
             self._results = solve_many(self.solver, self.A, self.targets)
+            self.A = self.targets = None  # free the activity matrix
         return self._results[i]
 
 
@@ -58,7 +77,9 @@ def plan_shared_solves(model, requests):
     more.
     """
     groups = defaultdict(list)
+    uses = model.memo.setdefault("uses", {})
     for request in requests:
+        uses[request[1]] = uses.get(request[1], 0) + 1
         solver = request[5]
         if (isinstance(solver, NoSolver) or getattr(solver, "weights", False)
                 or not getattr(solver, "column_separable", False)

@@ -63,6 +63,7 @@ class Model:
         self.names = {}
         self.probes = []
         self.toplevel = None
+        self.progress = None  # called with 1 after each built object (progress bar)
         self.memo = {}  # build-time scratch: activities per ensemble, shared solves
 
     # -- construction helpers
@@ -86,7 +87,10 @@ class Model:
         """Build ``obj`` with the function registered for its class (or a base class)."""
         for cls in type(obj).__mro__:
             if cls in _builders:
-                return _builders[cls](self, obj, *args)
+                result = _builders[cls](self, obj, *args)
+                if self.progress is not None and cls.__name__ != "Network":
+                    self.progress(1)
+                return result
         raise BuildError(f"cannot build object of type {type(obj).__name__}: "
                          "nefsim has no builder registered for it")
 

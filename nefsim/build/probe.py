@@ -51,7 +51,7 @@ def build_probe(model, probe):
     model.params[probe] = None
 
 
-_ROLES = {"decoded_output": "out", "input": "in", "output": "out"}
+_ROLES = {"decoded_output": "out", "input": "in", "output": "out", "spikes": "out"}
 
 
 def _signal_ref(model, target, attr, name):
