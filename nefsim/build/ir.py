@@ -131,13 +131,8 @@ class Copy(Op):
         return ("copy", self.inc)
 
 
-@dataclass(eq=False)
-class ElementwiseInc(Op):
-    """``dst += scale * src`` with a constant ``scale`` vector (or scalar)."""
-
-    scale: np.ndarray
-    src: Ref
-    dst: Ref
+class _IncOp(Op):
+    """An op that reads ``src`` and adds into ``dst``."""
 
     @property
     def incs(self):
@@ -147,12 +142,21 @@ class ElementwiseInc(Op):
     def reads(self):
         return [self.src.signal]
 
+
+@dataclass(eq=False)
+class ElementwiseInc(_IncOp):
+    """``dst += scale * src`` with a constant ``scale`` vector (or scalar)."""
+
+    scale: np.ndarray
+    src: Ref
+    dst: Ref
+
     def merge_key(self):
         return ("elementwise",)
 
 
 @dataclass(eq=False)
-class DotInc(Op):
+class DotInc(_IncOp):
     """``dst += W @ src`` where ``W = IR.arrays[weights]`` (shape dst.size x src.size)."""
 
     weights: str
@@ -160,34 +164,18 @@ class DotInc(Op):
     dst: Ref
     learned: bool = False
 
-    @property
-    def incs(self):
-        return [self.dst.signal]
-
-    @property
-    def reads(self):
-        return [self.src.signal]
-
     def merge_key(self):
         return None if self.learned else ("dot",)
 
 
 @dataclass(eq=False)
-class TransformInc(Op):
+class TransformInc(_IncOp):
     """``dst += transform.apply(IR.arrays[weights], src)`` for structured transforms."""
 
     transform: object
     weights: str
     src: Ref
     dst: Ref
-
-    @property
-    def incs(self):
-        return [self.dst.signal]
-
-    @property
-    def reads(self):
-        return [self.src.signal]
 
 
 @dataclass(eq=False)
