@@ -11,8 +11,6 @@ evaluation points; :class:`ScatteredHypersphere` (the default for both) is quasi
 """
 
 import numpy as np
-from scipy.special import beta as beta_fn
-from scipy.special import betainc, betaincinv
 
 from ._base import FrozenObject
 from ._validation import (check_array, check_bool, check_choice, check_instance, check_int,
@@ -229,6 +227,8 @@ def _sphere_from_cube(u):
     """
     n, m = u.shape
     d = m + 1
+    if d > 2:  # only then needed; scipy.special takes ~0.15 s to import
+        from scipy.special import betaincinv
     x = np.empty((n, d))
     sin_prod = np.ones(n)
     for j in range(d - 2):
@@ -326,11 +326,15 @@ class SqrtBeta(Distribution):
 
     def cdf(self, x):
         """Cumulative distribution function at ``x``."""
+        from scipy.special import betainc
+
         x = np.asarray(x, dtype=float)
         return betainc(*self._ab(), np.clip(x, 0, 1) ** 2)
 
     def pdf(self, x):
         """Probability density at ``x`` (zero outside ``[0, 1]``)."""
+        from scipy.special import beta as beta_fn
+
         x = np.asarray(x, dtype=float)
         a, b = self._ab()
         xc = np.clip(x, 0, 1)
@@ -341,6 +345,8 @@ class SqrtBeta(Distribution):
 
     def ppf(self, y):
         """Inverse of :meth:`cdf`: the value below which a fraction ``y`` of samples fall."""
+        from scipy.special import betaincinv
+
         return np.sqrt(betaincinv(*self._ab(), np.asarray(y, dtype=float)))
 
 

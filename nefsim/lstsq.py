@@ -20,8 +20,9 @@ and operation order follow Nengo's so that the same inputs give the same decoder
 import importlib
 
 import numpy as np
-import scipy.linalg
-import scipy.sparse.linalg
+
+# SciPy's submodules are slow to import, so each is imported inside the functions that
+# use it: ``import nefsim`` stays fast.
 
 from ._base import FrozenObject
 from ._validation import check_array, check_bool, check_int, check_number
@@ -127,6 +128,8 @@ class Cholesky(LeastSquaresSolver):
 
 
 def _cho_solve(G, B, obj):
+    import scipy.linalg
+
     try:
         factor = scipy.linalg.cho_factor(G, overwrite_a=True)
     except np.linalg.LinAlgError:
@@ -155,10 +158,12 @@ class ConjgradScipy(LeastSquaresSolver):
         self.atol = check_number(atol, "atol", self, low=0)
 
     def __call__(self, A, Y, sigma, rng=None):
+        from scipy.sparse.linalg import LinearOperator, cg
+
         Y2, was_1d = _as_matrix(Y)
         m, n = A.shape
         damping = m * np.square(sigma)
-        gram = scipy.sparse.linalg.LinearOperator(
+        gram = LinearOperator(
             (n, n), matvec=lambda x: A.T @ (A @ x) + damping * x, dtype=A.dtype)
         B = A.T @ Y2
         X = np.zeros((n, Y2.shape[1]))
@@ -166,8 +171,7 @@ class ConjgradScipy(LeastSquaresSolver):
         flags = np.zeros(Y2.shape[1], dtype=int)
         for j in range(Y2.shape[1]):
             counter = _Counter()
-            X[:, j], flags[j] = scipy.sparse.linalg.cg(
-                gram, B[:, j], rtol=self.tol, atol=self.atol, callback=counter)
+            X[:, j], flags[j] = cg(gram, B[:, j], rtol=self.tol, atol=self.atol, callback=counter)
             iterations[j] = counter.count
         X = X[:, 0] if was_1d else X
         return X, {"rmses": rmses(A, X, Y), "iterations": iterations, "info": flags}
@@ -201,13 +205,14 @@ class LSMRScipy(LeastSquaresSolver):
         self.tol = check_number(tol, "tol", self, low=0)
 
     def __call__(self, A, Y, sigma, rng=None):
+        from scipy.sparse.linalg import lsmr
+
         damp = np.sqrt(A.shape[0]) * _scalar_sigma(sigma, self)
         Y2, was_1d = _as_matrix(Y)
         X = np.zeros((A.shape[1], Y2.shape[1]))
         iterations = np.zeros(Y2.shape[1], dtype=int)
         for j in range(Y2.shape[1]):
-            result = scipy.sparse.linalg.lsmr(A, Y2[:, j], damp=damp, atol=self.tol,
-                                              btol=self.tol)
+            result = lsmr(A, Y2[:, j], damp=damp, atol=self.tol, btol=self.tol)
             X[:, j], iterations[j] = result[0], result[2]
         X = X[:, 0] if was_1d else X
         return X, {"rmses": rmses(A, X, Y), "iterations": iterations}
@@ -358,6 +363,8 @@ class SVD(LeastSquaresSolver):
     column_separable = True
 
     def __call__(self, A, Y, sigma, rng=None):
+        import scipy.linalg
+
         U, s, Vh = scipy.linalg.svd(A, full_matrices=False)
         X = _svd_ridge(U, s, Vh, Y, A.shape[0], _scalar_sigma(sigma, self))
         return X, {"rmses": rmses(A, X, Y)}
@@ -391,6 +398,8 @@ class RandomizedSVD(LeastSquaresSolver):
         sigma = _scalar_sigma(sigma, self)
         if self.n_components + self.n_oversamples >= min(A.shape):
             # the random projection would span all of A: an exact SVD is cheaper
+            import scipy.linalg
+
             U, s, Vh = scipy.linalg.svd(A, full_matrices=False)
         else:
             U, s, Vh = extmath.randomized_svd(

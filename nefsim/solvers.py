@@ -18,7 +18,6 @@ factorisation when the solver allows it (the builder's batched entry point).
 import time
 
 import numpy as np
-import scipy.linalg
 
 from ._base import FrozenObject
 from ._validation import check_array, check_bool, check_instance, check_int, check_number
@@ -188,6 +187,8 @@ class Lstsq(Solver):
         self.rcond = check_number(rcond, "rcond", self, low=0)
 
     def _solve(self, A, Y, rng):
+        import scipy.linalg  # imported on use: it is slow to import
+
         X, residuals, rank, s = scipy.linalg.lstsq(A, Y, cond=self.rcond)
         return X, {"rmses": rmses(A, X, Y), "residuals": np.sqrt(residuals),
                    "rank": rank, "singular_values": s}
@@ -406,7 +407,7 @@ class Nnls(Solver):
 
 def _nnls_columns(solver, M, B):
     """``nnls(M, b)`` for each column ``b`` of ``B``; returns ``(X, residual norms)``."""
-    from scipy.optimize import nnls  # lazy: scipy.optimize takes ~0.25 s to import
+    from scipy.optimize import nnls  # imported on use: it takes ~0.25 s to import
 
     B2 = B[:, None] if B.ndim == 1 else B
     X = np.zeros((M.shape[1], B2.shape[1]))

@@ -24,7 +24,6 @@ Nengo, and a Lowpass gives ``y[k] = a*y[k-1] + (1-a)*u[k]`` with ``a = exp(-dt/t
 import warnings
 
 import numpy as np
-import scipy.linalg
 
 from ._base import FrozenObject
 from ._validation import (
@@ -478,6 +477,8 @@ def _zoh(A, B, dt):
     The exponential of ``dt * [[A, B], [0, 0]]`` is ``[[Ad, Bd], [0, I]]``; this returns
     ``(Ad, Bd)``, built with the same operations as ``scipy.signal.cont2discrete``.
     """
+    import scipy.linalg  # imported on use, to keep ``import nefsim`` fast
+
     n, m = B.shape
     augmented = np.vstack((np.hstack((A, B)), np.zeros((m, n + m))))
     top = scipy.linalg.expm(dt * augmented)[:n, :]
@@ -538,7 +539,7 @@ class LinearFilter(_StateSpaceSynapse):
             return A, B, C, D
         if self.method == "zoh":
             return _zoh(A, B, dt) + (C, D)
-        # The other methods are rare; importing scipy.signal costs ~0.5 s, so only here.
+        # The other methods are rare, and importing scipy.signal takes ~0.5 s.
         from scipy.signal import cont2discrete
 
         return cont2discrete((A, B, C, D), dt, method=self.method)[:4]
