@@ -206,14 +206,16 @@ class NeuronType(FrozenObject):
         ``(m, n_neurons)`` array; the result has shape ``(m, n_neurons)``.
         """
         gain, bias = _as_1d(gain), _as_1d(bias)
-        x = np.array(x, dtype=np.float64, ndmin=1)
-        if x.ndim == 1:
-            x = x[:, np.newaxis]
+        x = np.asarray(x, dtype=np.float64)  # no copy: the result is a new array anyway
+        if x.ndim <= 1:
+            x = x.reshape(-1, 1)
         elif x.ndim != 2 or x.shape[1] != gain.shape[0]:
             raise ValidationError(
                 f"must be a scalar, a 1-D array or an array of shape (*, {gain.shape[0]}) "
                 f"(one column per neuron); got shape {x.shape}", "x", self)
-        return gain * x + bias
+        J = gain * x
+        J += bias
+        return J
 
     # -- maths ------------------------------------------------------------------------
 

@@ -239,8 +239,10 @@ class Backend:
         fast = inplace_kernel(neuron_type)
         views = [J, out, *state_idx.values()]
         if fast is not None and all(isinstance(i, slice) for i in views):
-            J_view, out_view = state[:, J], state[:, out]
-            named_views = {k: state[:, state_idx[k]] for k in names}
+            # one model: 1-D views, which NumPy indexes faster than (1, n) ones
+            rows = 0 if self.batch == 1 else slice(None)
+            J_view, out_view = state[rows, J], state[rows, out]
+            named_views = {k: state[rows, state_idx[k]] for k in names}
 
             def neurons_inplace(t):
                 fast(neuron_type, dt, J_view, out_view, **named_views)
@@ -263,6 +265,17 @@ class Backend:
             # y <- a*y + b*u per channel: every first-order filter in one vector update
             a = np.concatenate([np.full(op.out.size, op.A[0, 0]) for op in ops])
             b = np.concatenate([np.full(op.out.size, op.C[0, 0] * op.B[0, 0]) for op in ops])
+
+            if isinstance(out, slice) and isinstance(inp, slice):
+                rows = 0 if self.batch == 1 else slice(None)
+                y, u = state[rows, out], state[rows, inp]  # views, updated in place
+                scratch = np.empty_like(u)
+
+                def lowpass_inplace(t):
+                    np.multiply(u, b, out=scratch)
+                    np.multiply(y, a, out=y)
+                    np.add(y, scratch, out=y)
+                return lowpass_inplace
 
             def lowpass(t):
                 state[:, out] = a * state[:, out] + b * state[:, inp]

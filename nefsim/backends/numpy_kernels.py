@@ -14,11 +14,15 @@ from ..neurons import LIF
 
 
 def lif_step_inplace(neuron_type, dt, J, output, voltage, refractory_time):
-    """One LIF step, updating the ``output``, ``voltage`` and ``refractory_time`` views."""
+    """One LIF step, updating the ``output``, ``voltage`` and ``refractory_time`` views.
+
+    The arrays may be 1-D (one model) or 2-D (a batch); 1-D views are faster to index.
+    """
     tau_rc = neuron_type.tau_rc
     refractory_time -= dt
     decay = dt - refractory_time
-    np.clip(decay, 0.0, dt, out=decay)  # part of the step spent out of refractoriness
+    np.minimum(decay, dt, out=decay)  # part of the step spent out of refractoriness
+    np.maximum(decay, 0.0, out=decay)
     np.negative(decay, out=decay)
     decay /= tau_rc
     np.expm1(decay, out=decay)
@@ -27,13 +31,13 @@ def lif_step_inplace(neuron_type, dt, J, output, voltage, refractory_time):
     voltage -= drive
     spiked = voltage > 1
     np.multiply(spiked, neuron_type.amplitude / dt, out=output)
-    rows, cols = np.nonzero(spiked)
-    if rows.size:
-        v, j = voltage[rows, cols], J[rows, cols]
+    where = np.nonzero(spiked)
+    if where[0].size:
+        v, j = voltage[where], J[where]
         spike_time = dt + tau_rc * np.log1p(-((v - 1) / (j - 1)))
-        refractory_time[rows, cols] = neuron_type.tau_ref + spike_time
+        refractory_time[where] = neuron_type.tau_ref + spike_time
     np.maximum(voltage, neuron_type.min_voltage, out=voltage)
-    voltage[rows, cols] = 0.0
+    voltage[where] = 0.0
 
 
 def inplace_kernel(neuron_type):

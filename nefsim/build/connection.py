@@ -186,13 +186,22 @@ def build_synapse(model, synapse, ref, name):
     """Filter ``ref`` with ``synapse`` (update phase); returns the filtered ref."""
     if synapse is None:
         return ref
-    A, B, C, D = (np.asarray(m, dtype=np.float64) for m in synapse.state_space(model.dt))
+    A, B, C, D = _discretized(model, synapse)
     size = ref.size
     out = model.add_signal(f"{name}:filtered", np.zeros(size))
     onex = A.shape == (1, 1) and D.size and D[0, 0] == 0
     state = model.add_signal(f"{name}:synapse_state", np.zeros(0 if onex else A.shape[0] * size))
     model.add_op(Filter(A, B, C, D, ref, out, state, tag=f"{name}: synapse"))
     return out.ref()
+
+
+def _discretized(model, synapse):
+    """``synapse.state_space(dt)``, computed once per distinct synapse in a build."""
+    memo = model.memo.setdefault("state_space", {})
+    if synapse not in memo:
+        memo[synapse] = tuple(np.asarray(m, dtype=np.float64)
+                              for m in synapse.state_space(model.dt))
+    return memo[synapse]
 
 
 def deliver(model, conn, filtered, weight_mode, name):
