@@ -117,6 +117,22 @@ def _lif_step(xp, dt, J, voltage, refractory_time, tau_rc, tau_ref, min_voltage,
     return output, voltage, refractory_time
 
 
+def _lif_rate_inplace(J, tau_rc, tau_ref, amplitude):
+    """:func:`_lif_rate` for NumPy, overwriting ``J`` (decoder solves call it on large
+    eval-point x neuron arrays, where temporaries dominate the build time).  Same
+    operations in the same order, so the values are identical."""
+    J -= 1
+    silent = J <= 0
+    J[silent] = 1.0  # keeps the log finite where it is not used
+    np.reciprocal(J, out=J)
+    np.log1p(J, out=J)
+    J *= tau_rc
+    J += tau_ref
+    np.divide(amplitude, J, out=J)
+    J[silent] = 0.0
+    return J
+
+
 def _count_and_carry(xp, dt, drive, voltage, amplitude):
     """Integrate ``drive`` (a rate in Hz) into ``voltage``; emit its whole part as spikes."""
     voltage = voltage + drive * dt
@@ -407,7 +423,7 @@ class LIFRate(NeuronType):
 
     def rates(self, x, gain, bias):
         J = self.current(x, gain, bias)
-        return _lif_rate(np, J, self.tau_rc, self.tau_ref, self.amplitude)
+        return _lif_rate_inplace(J, self.tau_rc, self.tau_ref, self.amplitude)
 
     def gain_bias(self, max_rates, intercepts):
         """Closed form: current 1 (threshold) at the intercept, ``J_max`` at ``x = 1``."""

@@ -265,3 +265,69 @@ def test_convolution_and_sparse_transforms_match_nengo():
     for ours, theirs in zip(*results):
         assert np.abs(theirs).max() > 0
         assert np.allclose(ours, theirs, rtol=0, atol=1e-13)
+
+
+@pytest.mark.parametrize("wrapper", ["PoissonSpiking", "StochasticSpiking", "RegularSpiking"])
+def test_spiking_wrappers_draw_nengos_spikes(wrapper):
+    # Stochastic types draw from the ensemble's build-time generator (seed + 1), after
+    # sampling the initial state from it, as Nengo does: a seeded 1-D model gives the
+    # same spike trains.
+    nengo = pytest.importorskip("nengo")
+    results = []
+    for m in (nefsim, nengo):
+        with m.Network(seed=7) as net:
+            a = m.Ensemble(30, 1, neuron_type=getattr(m, wrapper)(m.LIFRate()))
+            m.Connection(m.Node(0.4), a)
+            p = m.Probe(a.neurons)
+        with m.Simulator(net, progress_bar=False) as sim:
+            sim.run(0.2)
+        results.append(sim.data[p])
+    assert results[0].sum() > 0
+    assert np.array_equal(results[0], results[1])
+
+
+def test_one_factorisation_serves_all_outputs_of_an_ensemble(monkeypatch):
+    # Three connections and a probe decode from one ensemble with LstsqL2: the Cholesky
+    # back-end runs once, and every decoder equals a separate solve.
+    import nefsim.lstsq as lstsq
+
+    calls = []
+    original = lstsq.Cholesky.__call__
+    monkeypatch.setattr(lstsq.Cholesky, "__call__",
+                        lambda self, A, Y, *a, **k: calls.append(Y.shape)
+                        or original(self, A, Y, *a, **k))
+    with nefsim.Network(seed=3) as net:
+        a = nefsim.Ensemble(60, 2, label="a")
+        b = nefsim.Ensemble(20, 1)
+        conns = [nefsim.Connection(a, b, function=f) for f in
+                 (lambda x: x[0] * x[1], lambda x: x[0] ** 2, lambda x: x[1])]
+        nefsim.Probe(a)
+    with nefsim.Simulator(net, progress_bar=False, decoder_cache=False) as sim:
+        shared = [sim.data[c].weights for c in conns]
+    assert calls == [(sim.data[a].eval_points.shape[0], 5)]  # 1 + 1 + 1 + 2 columns
+    solver = nefsim.solvers.LstsqL2()
+    x = sim.data[a].eval_points @ sim.data[a].encoders.T
+    A = a.neuron_type.rates(x, sim.data[a].gain, sim.data[a].bias)
+    for conn, W in zip(conns, shared):
+        Y = np.array([np.atleast_1d(conn.function(p)) for p in sim.data[a].eval_points])
+        D, _ = solver(A, Y)
+        assert np.allclose(W, D.T, rtol=1e-9, atol=1e-12)
+
+
+def test_function_points_and_connection_eval_points_match_nengo():
+    nengo = pytest.importorskip("nengo")
+    points = np.linspace(-1, 1, 40)[:, None]
+    results = []
+    for m in (nefsim, nengo):
+        with m.Network(seed=9) as net:
+            a = m.Ensemble(50, 1, radius=2.0)
+            out = m.Node(size_in=1)
+            c1 = m.Connection(a, out, eval_points=points, function=np.sin(points))
+            c2 = m.Connection(a, out, eval_points=points, scale_eval_points=False,
+                              function=lambda x: x ** 2)
+        with m.Simulator(net, progress_bar=False) as sim:
+            results.append([(sim.data[c].weights, sim.data[c].eval_points) for c in (c1, c2)])
+    for (w_ours, ep_ours), (w_ref, ep_ref) in zip(*results):
+        assert np.allclose(ep_ours, ep_ref) and np.allclose(w_ours, w_ref, atol=1e-10)
+    assert np.allclose(results[0][0][1], 2 * points)  # scaled by the radius
+    assert np.allclose(results[0][1][1], points)      # scale_eval_points=False

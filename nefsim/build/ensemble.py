@@ -13,7 +13,7 @@ import numpy as np
 from ..dists import Distribution, get_samples
 from ..ensemble import Ensemble
 from ..exceptions import BuildError, ValidationError
-from ..neurons import Direct
+from ..neurons import Direct, PoissonSpiking, StochasticSpiking
 from .ir import Copy, DotInc, NeuronStep, ProcessStep, Reset
 from .model import BuiltEnsemble, register
 
@@ -85,18 +85,19 @@ def build_ensemble(model, ens):
     J = model.add_signal(f"{name}.neurons:input", np.zeros(n))
     bias_sig = model.add_signal(f"{name}.neurons:bias", bias, kind="const")
     out = model.add_signal(f"{name}.neurons:output", np.zeros(n))
-    state0 = ens.neuron_type.make_state(n, rng=np.random.RandomState(seed + 1))
+    # One generator for the initial state and, for stochastic types, their spikes later
+    # (as in Nengo, so seeded models draw the same spikes; reset does not rewind it).
+    neuron_rng = np.random.RandomState(seed + 1)
+    state0 = ens.neuron_type.make_state(n, rng=neuron_rng)
     state = {k: model.add_signal(f"{name}.neurons:{k}", v) for k, v in state0.items()}
     enc_name = model.add_array(f"{name}:encoders", scaled_encoders)
 
     model.add_op(Reset(sig_in, tag=f"{name}: reset input"))
     model.add_op(Copy(bias_sig.ref(), J.ref(), tag=f"{name}: bias"))
     model.add_op(DotInc(enc_name, sig_in.ref(), J.ref(), tag=f"{name}: encode"))
-    stochastic = getattr(ens.neuron_type, "needs_rng", False) or type(
-        ens.neuron_type).__name__ in ("PoissonSpiking", "StochasticSpiking")
+    stochastic = isinstance(ens.neuron_type, (PoissonSpiking, StochasticSpiking))
     model.add_op(NeuronStep(ens.neuron_type, J, out, state,
-                            rng=np.random.RandomState(seed + 1) if stochastic else None,
-                            tag=f"{name}: neurons"))
+                            rng=neuron_rng if stochastic else None, tag=f"{name}: neurons"))
     if ens.noise is not None:
         model.add_op(ProcessStep(ens.noise, J.ref(), mode="inc", owner=f"{name}.noise",
                                  tag=f"{name}: noise"))
