@@ -261,3 +261,53 @@ class LearningRule:
     def __str__(self):
         return (f"<LearningRule modifying {self._connection} with type "
                 f"{self.learning_rule_type!r}>")
+
+
+# ------------------------------------------------------------------------------------
+# The maths of each rule: pure functions over an array module ``xp``, shared by every
+# backend.  Each returns ``(delta, new_state)``; the builder fixes the constant keyword
+# arguments (rates, scales, encoders) with functools.partial.  ``alpha`` is
+# ``learning_rate * dt``.
+
+
+def pes_update(xp, error, activities, scale, encoders=None):
+    """PES: ``delta = outer(scale * e, a)`` with ``scale = -learning_rate * dt / n_pre``.
+
+    For connections into neurons the error is first projected onto each post neuron
+    through its scaled encoders (``encoders @ e``).
+    """
+    local = error if encoders is None else encoders @ error
+    return xp.outer(scale * local, activities), {}
+
+
+def bcm_update(xp, pre_filtered, post_filtered, theta, alpha):
+    """BCM: ``delta = outer(alpha * post * (post - theta), pre)``."""
+    return xp.outer(alpha * post_filtered * (post_filtered - theta), pre_filtered), {}
+
+
+def oja_update(xp, pre_filtered, post_filtered, weights, alpha, beta):
+    """Oja: ``delta = -beta * W * (alpha * post**2)[:, None] + outer(alpha * post, pre)``."""
+    post_squared = alpha * post_filtered * post_filtered
+    return (-beta * weights * post_squared[:, None]
+            + xp.outer(alpha * post_filtered, pre_filtered)), {}
+
+
+def voja_update(xp, post_filtered, decoded_input, learning_signal, scaled_encoders, alpha,
+                scale):
+    """Voja: ``delta = alpha * L * (scale[:, None] * outer(post, x) - post[:, None] * E)``.
+
+    ``x`` is the post ensemble's decoded input, ``E`` its current scaled encoders and
+    ``scale = gain / radius``; the learning signal ``L`` is 1 unless an input drives it.
+    """
+    return alpha * learning_signal * (
+        scale[:, None] * xp.outer(post_filtered, decoded_input)
+        - post_filtered[:, None] * scaled_encoders), {}
+
+
+def rls_update(xp, error, pre_filtered, inv_gamma):
+    """Recursive least squares: update the inverse correlation ``P`` (``inv_gamma``)
+    with the filtered activities ``a``, then ``delta = -outer(e, P a) / (1 + a P a)``."""
+    Pa = inv_gamma @ pre_filtered
+    gain = 1.0 / (1.0 + pre_filtered @ Pa)
+    new_P = inv_gamma - gain * xp.outer(Pa, Pa)
+    return -gain * xp.outer(error, Pa), {"inv_gamma": new_P}

@@ -42,8 +42,8 @@ class SimulationData(Mapping):
                 spec_shape = sim._probe_shapes[key]
                 arr = (np.array(samples) if samples
                        else np.zeros((0, sim.batch, *spec_shape)))
-                if sim.batch == 1:
-                    arr = arr.reshape(arr.shape[0], *spec_shape)
+                arr = arr.reshape(arr.shape[0], *(() if sim.batch == 1 else (sim.batch,)),
+                                  *spec_shape)
                 arr.setflags(write=False)
                 self._cache[key] = cached = arr
             return cached
@@ -106,7 +106,8 @@ class Simulator:
         self.backend = backend_cls(self.ir, batch=self.batch)
         self._probe_data = {spec.key: [] for spec in self.ir.probes}
         self._probe_shapes = {
-            spec.key: np.shape(self.backend.read(idx))[1:]
+            spec.key: spec.shape if spec.shape is not None
+            else np.shape(self.backend.read(idx))[1:]
             for spec, idx in self.backend.probe_index}
         self.data = SimulationData(self)
         if seed is None:

@@ -8,8 +8,8 @@ buffer; a step runs the closures in schedule order and then records the probes.
 import numpy as np
 import scipy.sparse
 
-from ..build.ir import (Copy, DotInc, ElementwiseInc, Filter, NeuronStep, ProcessStep,
-                        PyFunc, Reset, TransformInc)
+from ..build.ir import (Copy, DotInc, ElementwiseInc, Filter, LearnedDotInc, NeuronStep,
+                        ProcessStep, PyFunc, Reset, RuleStep, TransformInc)
 from ..build.schedule import compact, global_indices, layout
 from ..exceptions import SimulationError
 from .numpy_kernels import inplace_kernel
@@ -105,7 +105,8 @@ class Backend:
                      ElementwiseInc: self._compile_elementwise, DotInc: self._compile_dot,
                      NeuronStep: self._compile_neurons, Filter: self._compile_filter,
                      PyFunc: self._compile_pyfunc, ProcessStep: self._compile_process,
-                     TransformInc: self._compile_transform}
+                     TransformInc: self._compile_transform,
+                     LearnedDotInc: self._compile_learned_dot, RuleStep: self._compile_rule}
         return compilers[type(op0)](ops)
 
     def _compile_reset(self, ops):
@@ -219,6 +220,35 @@ class Backend:
             y = np.matmul(x, stacked_T)  # (m, batch, r)
             state[:, dst] += y.transpose(1, 0, 2).reshape(batch, m * rows)
         return stacked_dot
+
+    def _compile_learned_dot(self, ops):
+        (op,) = ops
+        src, dst = self.index(op.src), self.index(op.dst)
+        w = self.index(op.weights.ref())
+        state, batch, (rows, cols) = self.state, self.batch, op.shape
+
+        def learned_product():
+            W = state[:, w].reshape(batch, rows, cols)
+            return np.einsum("brc,bc->br", W, state[:, src])
+        return self._scatter(_concat([dst]), learned_product)
+
+    def _compile_rule(self, ops):
+        (op,) = ops
+        state, batch = self.state, self.batch
+        inputs = {k: (self.index(ref), shape) for k, (ref, shape) in op.inputs.items()}
+        carried = {k: (self.index(sig.ref()), shape) for k, (sig, shape) in op.state.items()}
+        delta = self.index(op.delta.ref())
+        fn = op.fn
+
+        def rule(t):
+            for b in range(batch):
+                args = {k: state[b, i].reshape(shape) for k, (i, shape) in inputs.items()}
+                args.update({k: state[b, i].reshape(shape) for k, (i, shape) in carried.items()})
+                value, new_state = fn(np, **args)
+                state[b, delta] = np.reshape(value, -1)
+                for k, (i, _) in carried.items():
+                    state[b, i] = np.reshape(new_state[k], -1)
+        return rule
 
     def _compile_transform(self, ops):
         (op,) = ops

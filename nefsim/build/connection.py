@@ -23,7 +23,10 @@ from ..transforms import Dense, NoTransform
 from .decoders import (activities, ensemble_activities, function_targets,
                        release_activities, solve)
 from .ensemble import sample_eval_points
-from .ir import Copy, DotInc, ElementwiseInc, Filter, PyFunc, Reset, TransformInc
+from ..learning_rules import LearningRule
+from .ir import (Copy, DotInc, ElementwiseInc, Filter, LearnedDotInc, PyFunc, Reset,
+                 TransformInc)
+from .learning import build_rules, modifies_weights, rules_of
 from .model import BuiltConnection, register
 
 
@@ -35,14 +38,17 @@ def is_decoded(pre):
 def build_connection(model, conn):
     name = model.name_of(conn)
     owner = f"Connection {name!r}"
-    if getattr(conn, "learning_rule_type", None):
-        raise BuildError(f"{owner}: learning rules cannot be simulated yet in this nefsim "
-                         "version; remove learning_rule_type")
     post = conn.post_obj
     model.require_built(conn.pre_obj, owner)
-    model.require_built(post, owner)
-    if not isinstance(post, (Ensemble, Neurons, Node)):
-        raise BuildError(f"{owner}: cannot connect into a {type(post).__name__} yet")
+    if isinstance(post, LearningRule):
+        if "in" not in model.sig[post]:
+            raise BuildError(f"{owner}: its learning rule is not built yet; define the "
+                             "learned connection in this network or an enclosed one")
+    else:
+        model.require_built(post, owner)
+    if not isinstance(post, (Ensemble, Neurons, Node, LearningRule)):
+        raise BuildError(f"{owner}: cannot connect into a {type(post).__name__}")
+    learned = modifies_weights(conn)
     rng = np.random.RandomState(model.seeds[conn])
     weight_mode = (is_decoded(conn.pre_obj) and isinstance(post, Ensemble)
                    and getattr(conn.solver, "weights", False))
@@ -51,21 +57,50 @@ def build_connection(model, conn):
         source, weighted, weights, eval_points, info = build_decoded(
             model, conn.pre_obj, conn.pre_slice, conn.function, conn.transform,
             conn.solver, conn.eval_points, conn.scale_eval_points, rng, name,
-            post_encoders=_post_encoders(model, conn) if weight_mode else None, key=conn)
+            post_encoders=_post_encoders(model, conn) if weight_mode else None, key=conn,
+            learned=learned)
     else:
         source = build_source(model, conn, name)
-        weighted, weights = build_transform(model, conn.transform, source, rng, name)
+        weighted, weights = build_transform(model, conn.transform, source, rng, name,
+                                            learned=learned)
         eval_points, info = None, {}
     filtered = build_synapse(model, conn.synapse, weighted, name)
     deliver(model, conn, filtered, weight_mode, name)
 
     pre_out = model.sig[conn.pre_obj]["out"]  # Nengo's "input" role: the unsliced pre output
+    initial = _initial_weights(model, weights)
     model.sig[conn].update({"in": pre_out.ref(), "weighted": weighted, "out": filtered,
                             "weights": weights})
     model.params[conn] = BuiltConnection(
         eval_points=eval_points, solver_info=info,
-        weights=None if weights is None else _readonly(model.arrays[weights]),
-        transform=conn.transform)
+        weights=None if initial is None else _readonly(initial), transform=conn.transform)
+    if rules_of(conn):
+        learned_sig = weights[0] if isinstance(weights, tuple) else None
+        shape = weights[1] if isinstance(weights, tuple) else None
+        build_rules(model, conn, name, learned_sig, shape)
+
+
+def _initial_weights(model, weights):
+    """The built value of a connection's weights (a named array or a learned signal)."""
+    if weights is None:
+        return None
+    if isinstance(weights, tuple):  # (learned Signal, shape)
+        signal, shape = weights
+        return signal.initial.reshape(shape)
+    return model.arrays[weights]
+
+
+def add_product(model, name, W, source, weighted, learned=False):
+    """``weighted += W @ source``; returns the array name, or ``(Signal, shape)`` when
+    the matrix is learned (then it is state that learning rules update)."""
+    if learned:
+        signal = model.add_signal(f"{name}:weights", np.asarray(W).ravel(), kind="learned")
+        model.add_op(LearnedDotInc(signal, W.shape, source, weighted,
+                                   tag=f"{name}: learned product"))
+        return signal, W.shape
+    weights = model.add_array(f"{name}:weights", W)
+    model.add_op(DotInc(weights, source, weighted, tag=f"{name}: product"))
+    return weights
 
 
 def _post_encoders(model, conn):
@@ -74,7 +109,8 @@ def _post_encoders(model, conn):
 
 
 def build_decoded(model, ens, pre_slice, function, transform, solver, eval_points,
-                  scale_eval_points, rng, name, post_encoders=None, key=None):
+                  scale_eval_points, rng, name, post_encoders=None, key=None,
+                  learned=False):
     """Solve decoders for ``function`` of ``ens[pre_slice]``; add ``weighted = W @ a``.
 
     Returns ``(source_ref, weighted_ref, weights_name, eval_points, solver_info)``.
@@ -115,9 +151,8 @@ def build_decoded(model, ens, pre_slice, function, transform, solver, eval_point
         release_activities(model, ens)
     source = model.sig[ens.neurons]["out"].ref()
     weighted = model.add_signal(f"{name}:weighted", np.zeros(W.shape[0]))
-    weights = model.add_array(f"{name}:weights", W)
     model.add_op(Reset(weighted, tag=f"{name}: reset"))
-    model.add_op(DotInc(weights, source, weighted.ref(), tag=f"{name}: decode"))
+    weights = add_product(model, name, W, source, weighted.ref(), learned=learned)
     return source, weighted.ref(), weights, _readonly(points), info
 
 
@@ -159,21 +194,31 @@ def build_source(model, conn, name):
     return result.ref()
 
 
-def build_transform(model, transform, source, rng, name):
-    """``weighted = transform(source)``; returns ``(weighted_ref, weights_name or None)``."""
+def build_transform(model, transform, source, rng, name, learned=False):
+    """``weighted = transform(source)``; returns ``(weighted_ref, weights or None)``."""
     if transform is None or isinstance(transform, NoTransform):
+        if learned:
+            raise BuildError(f"Connection {name!r}: learning needs a weight matrix; give "
+                             "the connection a 2-D transform")
         return source, None
     weights = transform.sample(rng=rng)
-    weights_name = model.add_array(f"{name}:weights", weights)
     weighted = model.add_signal(f"{name}:weighted", np.zeros(transform.size_out))
     model.add_op(Reset(weighted, tag=f"{name}: reset"))
     if isinstance(transform, Dense):
         W = np.asarray(weights, dtype=np.float64)
-        if W.ndim < 2:
-            model.add_op(ElementwiseInc(W, source, weighted.ref(), tag=f"{name}: scale"))
-        else:
-            model.add_op(DotInc(weights_name, source, weighted.ref(), tag=f"{name}: transform"))
-    elif hasattr(weights, "tocsr"):  # Sparse
+        if W.ndim == 2:
+            return weighted.ref(), add_product(model, name, W, source, weighted.ref(), learned)
+        if learned:
+            raise BuildError(f"Connection {name!r}: learning needs a full 2-D transform "
+                             f"(got {W.ndim}-D); e.g. transform=np.eye(n) * value")
+        weights_name = model.add_array(f"{name}:weights", weights)
+        model.add_op(ElementwiseInc(W, source, weighted.ref(), tag=f"{name}: scale"))
+        return weighted.ref(), weights_name
+    if learned:
+        raise BuildError(f"Connection {name!r}: learning rules need a Dense transform, "
+                         f"not {type(transform).__name__}")
+    weights_name = model.add_array(f"{name}:weights", weights)
+    if hasattr(weights, "tocsr"):  # Sparse
         model.arrays[weights_name] = weights.tocsr()
         model.add_op(DotInc(weights_name, source, weighted.ref(), tag=f"{name}: transform"))
     else:
@@ -182,8 +227,11 @@ def build_transform(model, transform, source, rng, name):
     return weighted.ref(), weights_name
 
 
-def build_synapse(model, synapse, ref, name):
-    """Filter ``ref`` with ``synapse`` (update phase); returns the filtered ref."""
+def build_synapse(model, synapse, ref, name, mode="update"):
+    """Filter ``ref`` with ``synapse``; returns the filtered ref.
+
+    ``mode="update"`` (connections, probes) delays by one step; ``"set"`` does not.
+    """
     if synapse is None:
         return ref
     A, B, C, D = _discretized(model, synapse)
@@ -191,7 +239,7 @@ def build_synapse(model, synapse, ref, name):
     out = model.add_signal(f"{name}:filtered", np.zeros(size))
     onex = A.shape == (1, 1) and D.size and D[0, 0] == 0
     state = model.add_signal(f"{name}:synapse_state", np.zeros(0 if onex else A.shape[0] * size))
-    model.add_op(Filter(A, B, C, D, ref, out, state, tag=f"{name}: synapse"))
+    model.add_op(Filter(A, B, C, D, ref, out, state, mode=mode, tag=f"{name}: synapse"))
     return out.ref()
 
 
@@ -207,7 +255,10 @@ def _discretized(model, synapse):
 def deliver(model, conn, filtered, weight_mode, name):
     """Add the connection's output into the post object's input."""
     post = conn.post_obj
-    if isinstance(post, Neurons):
+    if isinstance(post, LearningRule):
+        model.add_op(Copy(filtered, model.sig[post]["in"][conn.post_slice], inc=True,
+                          tag=f"{name}: into learning rule"))
+    elif isinstance(post, Neurons):
         gain = model.params[post.ensemble].gain
         J = model.sig[post]["in"]
         model.add_op(ElementwiseInc(gain[conn.post_slice], filtered, J[conn.post_slice],

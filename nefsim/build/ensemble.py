@@ -14,7 +14,7 @@ from ..dists import Distribution, get_samples
 from ..ensemble import Ensemble
 from ..exceptions import BuildError, ValidationError
 from ..neurons import Direct, PoissonSpiking, StochasticSpiking
-from .ir import Copy, DotInc, NeuronStep, ProcessStep, Reset
+from .ir import Copy, DotInc, LearnedDotInc, NeuronStep, ProcessStep, Reset
 from .model import BuiltEnsemble, register
 
 
@@ -90,11 +90,19 @@ def build_ensemble(model, ens):
     neuron_rng = np.random.RandomState(seed + 1)
     state0 = ens.neuron_type.make_state(n, rng=neuron_rng)
     state = {k: model.add_signal(f"{name}.neurons:{k}", v) for k, v in state0.items()}
-    enc_name = model.add_array(f"{name}:encoders", scaled_encoders)
 
     model.add_op(Reset(sig_in, tag=f"{name}: reset input"))
     model.add_op(Copy(bias_sig.ref(), J.ref(), tag=f"{name}: bias"))
-    model.add_op(DotInc(enc_name, sig_in.ref(), J.ref(), tag=f"{name}: encode"))
+    if ens in model.memo.get("voja_posts", ()):
+        # Voja learns these encoders: they are state, updated while the model runs
+        encoders_sig = model.add_signal(f"{name}:encoders", scaled_encoders.ravel(),
+                                        kind="learned")
+        model.add_op(LearnedDotInc(encoders_sig, scaled_encoders.shape, sig_in.ref(),
+                                   J.ref(), tag=f"{name}: encode (learned)"))
+        model.sig[ens]["encoders_signal"] = encoders_sig
+    else:
+        enc_name = model.add_array(f"{name}:encoders", scaled_encoders)
+        model.add_op(DotInc(enc_name, sig_in.ref(), J.ref(), tag=f"{name}: encode"))
     stochastic = isinstance(ens.neuron_type, (PoissonSpiking, StochasticSpiking))
     model.add_op(NeuronStep(ens.neuron_type, J, out, state,
                             rng=neuron_rng if stochastic else None, tag=f"{name}: neurons"))

@@ -169,6 +169,49 @@ class DotInc(_IncOp):
 
 
 @dataclass(eq=False)
+class LearnedDotInc(_IncOp):
+    """``dst += W @ src`` where ``W`` is the (learned) signal ``weights`` of ``shape``.
+
+    Learned matrices are state: they live in the buffer, one copy per batch element, are
+    restored by reset, and change while the model runs.
+    """
+
+    weights: Signal
+    shape: tuple
+    src: Ref
+    dst: Ref
+
+    @property
+    def reads(self):
+        return [self.src.signal, self.weights]
+
+
+@dataclass(eq=False)
+class RuleStep(Op):
+    """A learning rule's update, in the *update* phase.
+
+    ``delta, new_state = fn(xp, **inputs, **state)`` where ``inputs`` maps names to
+    ``(Ref, shape)`` read this step and ``state`` maps names to ``(Signal, shape)`` that
+    the rule carries from step to step (e.g. RLS's inverse correlation matrix).  ``delta``
+    (of ``delta_shape``) is added to the learned signal at the start of the next step.
+    """
+
+    fn: object
+    inputs: dict
+    delta: Signal
+    delta_shape: tuple
+    state: dict = field(default_factory=dict)
+
+    @property
+    def reads(self):
+        return [ref.signal for ref, _ in self.inputs.values()]
+
+    @property
+    def updates(self):
+        return [self.delta, *(sig for sig, _ in self.state.values())]
+
+
+@dataclass(eq=False)
 class TransformInc(_IncOp):
     """``dst += transform.apply(IR.arrays[weights], src)`` for structured transforms."""
 
@@ -226,10 +269,12 @@ class PyFunc(Op):
 
 @dataclass(eq=False)
 class Filter(Op):
-    """A linear filter in state-space form, run in the *update* phase.
+    """A linear filter in state-space form: ``(y, X) = filter_step(A, B, C, D, X, u)``.
 
-    ``(y, X) = filter_step(A, B, C, D, X, u)``: it reads ``inp`` this step and writes
-    ``out`` (and its ``state`` of size ``k * inp.size``) for consumers in the next step.
+    It reads ``inp`` this step.  In the default ``"update"`` mode it writes ``out`` (and
+    its ``state`` of size ``k * inp.size``) for consumers in the *next* step, which is
+    the one-step delay of every synapse on a connection.  In ``"set"`` mode consumers see
+    ``out`` in the same step (the filtered activities that learning rules use).
     """
 
     A: np.ndarray
@@ -239,23 +284,28 @@ class Filter(Op):
     inp: Ref
     out: Signal
     state: Signal
+    mode: str = "update"
 
     @property
     def reads(self):
         return [self.inp.signal]
 
     @property
+    def sets(self):
+        return [self.out] if self.mode == "set" else []
+
+    @property
     def updates(self):
-        return [self.out, self.state] if self.state.size else [self.out]
+        state = [self.state] if self.state.size else []
+        return state if self.mode == "set" else [self.out, *state]
 
     def is_onex(self):
         return self.A.shape == (1, 1) and self.D[0, 0] == 0
 
     def merge_key(self):
         if self.is_onex():
-            return ("lowpass",)
-        return ("filter", self.A.tobytes(), self.B.tobytes(), self.C.tobytes(),
-                self.D.tobytes(), self.A.shape)
+            return ("lowpass", self.mode)
+        return None
 
 
 @dataclass(eq=False)
@@ -306,11 +356,15 @@ class OpGroup:
 
 @dataclass(eq=False)
 class ProbeSpec:
-    """What a probe records: a signal ref (after the step), every ``period`` steps."""
+    """What a probe records: a signal ref (after the step), every ``period`` steps.
+
+    ``shape``, when given, is the shape of one sample (e.g. a learned weight matrix).
+    """
 
     key: object
     ref: Ref
     period: float
+    shape: tuple = None
 
 
 @dataclass(eq=False)

@@ -10,6 +10,7 @@ from ..ensemble import Ensemble
 from ..network import Network
 from .connection import is_decoded
 from .decoders import plan_shared_solves
+from .learning import voja_targets
 from .model import register
 from .names import assign_names
 from .seeds import seed_network
@@ -20,6 +21,7 @@ def build_network(model, network):
     if model.toplevel is None:
         model.toplevel = network
         seed_network(network, model.seeds, model.seeded)
+        model.memo["voja_posts"] = voja_targets(network)
         model.names.update(assign_names(network))
     for obj in (*network.ensembles, *network.nodes):
         model.build(obj)

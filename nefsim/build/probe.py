@@ -8,6 +8,7 @@ import numpy as np
 
 from ..connection import Connection
 from ..ensemble import Ensemble, Neurons
+from ..learning_rules import LearningRule
 from ..exceptions import BuildError
 from ..node import Node
 from ..probe import Probe
@@ -20,6 +21,7 @@ from .model import register
 def build_probe(model, probe):
     name = model.name_of(probe)
     target, attr, key = probe.obj, probe.attr, probe.slice
+    shape = None
     if isinstance(target, (Ensemble, Neurons, Node, Connection)):
         model.require_built(target, f"Probe {name!r}")
     if isinstance(target, Ensemble) and attr == "decoded_output" and is_decoded(target):
@@ -27,12 +29,24 @@ def build_probe(model, probe):
         _, ref, _, _, _ = build_decoded(model, target, key, None, None, probe.solver, None,
                                         True, rng, name, key=probe)
     elif isinstance(target, Ensemble) and attr == "scaled_encoders":
-        ref = f"{model.name_of(target)}:encoders"
+        learned = model.sig[target].get("encoders_signal")
+        if learned is not None:
+            ref, shape = learned.ref(), model.params[target].scaled_encoders.shape
+        else:
+            ref = f"{model.name_of(target)}:encoders"
     elif isinstance(target, Connection) and attr == "weights":
         ref = model.sig[target]["weights"]
         if ref is None:
             raise BuildError(f"Probe {name!r}: connection {model.name_of(target)!r} has no "
                              "weights to probe (it has no transform)")
+        if isinstance(ref, tuple):  # learned: (Signal, shape)
+            ref, shape = ref[0].ref(), ref[1]
+    elif isinstance(target, LearningRule):
+        entry = model.sig[target].get(attr)
+        if entry is None:
+            raise BuildError(f"Probe {name!r}: the learning rule has no {attr!r} signal; "
+                             f"probeable: {', '.join(target.probeable)}")
+        ref, shape = entry if isinstance(entry, tuple) else (entry, None)
     else:
         ref = _signal_ref(model, target, attr, name)
         if key is not None and not (isinstance(key, slice) and key == slice(None)):
@@ -47,7 +61,7 @@ def build_probe(model, probe):
         model.add_op(Copy(filtered, sampled.ref(), tag=f"{name}: sample"))
         ref = sampled.ref()
     period = 1.0 if probe.sample_every is None else probe.sample_every / model.dt
-    model.probes.append(ProbeSpec(probe, ref, period))
+    model.probes.append(ProbeSpec(probe, ref, period, shape))
     model.params[probe] = None
 
 
