@@ -11,7 +11,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from ._validation import check_int, check_number
+from ._validation import check_bool, check_int, check_number
 from .backends import get_backend
 from .build import build
 from .build.seeds import MAXINT
@@ -130,14 +130,22 @@ class Simulator:
             raise SimulatorClosed("this Simulator has been closed; create a new one "
                                   "(or use `with Simulator(net) as sim:` for its lifetime)")
 
-    def reset(self, seed=None):
-        """Return to time 0: every signal back to its initial value, probes cleared."""
+    def reset(self, seed=None, keep_learned=False):
+        """Return to time 0: every signal back to its initial value, probes cleared.
+
+        With ``keep_learned=True`` (a "soft" reset) the weights and encoders that learning
+        rules changed keep their learned values; everything else (time, neuron and
+        synapse state, noise streams) starts over.  Nengo's reset always reverts them.
+        """
         self._check_open()
         if seed is not None:
-            self.seed = check_int(seed, "seed", self, low=0, high=2**32 - 1)
+            seed = check_int(seed, "seed", self, low=0, high=2**32 - 1)
+        keep_learned = check_bool(keep_learned, "keep_learned", self)
+        if seed is not None:
+            self.seed = seed
         self._n_steps = 0
         self.rng = np.random.RandomState(self.seed)
-        self.backend.reset(self.rng)
+        self.backend.reset(self.rng, keep_learned=keep_learned)
         self.clear_probes()
 
     def clear_probes(self):

@@ -73,9 +73,14 @@ class Backend:
         """Buffer indices (slice or int array) of a :class:`Ref`."""
         return global_indices(ref, self.offsets)
 
-    def reset(self, rng):
-        """Restore every signal's initial value and remake process callbacks."""
+    def reset(self, rng, keep_learned=False):
+        """Restore every signal's initial value and remake process callbacks.
+
+        With ``keep_learned``, learned signals (weights, encoders) keep their values.
+        """
         for sig in self.ir.signals:
+            if keep_learned and sig.kind == "learned":
+                continue
             start = self.offsets[sig]
             self.state[:, start:start + sig.size] = sig.initial
         for op in self._process_ops:

@@ -222,6 +222,8 @@ class SemanticPointer:
         return self.dot(other)
 
     def __rmatmul__(self, other):
+        if np.ndim(other) == 0:
+            return NotImplemented
         result = np.dot(np.asarray(other, dtype=float), self.v)
         return float(result) if np.ndim(result) == 0 else result
 
