@@ -22,3 +22,10 @@ class SpaTypeError(SpaException, TypeError, ValueError):
 
 class SpaConstructionError(SpaException, ValueError):
     """An SPA network or module cannot be constructed as requested."""
+
+
+class SpaKeyError(SpaException, KeyError):
+    """A strict vocabulary has no Semantic Pointer of the requested name."""
+
+    def __str__(self):  # KeyError would show the message in quotes
+        return str(self.args[0]) if self.args else ""
