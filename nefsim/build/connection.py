@@ -17,13 +17,13 @@ import numpy as np
 from ..connection import Connection
 from ..ensemble import Ensemble, Neurons
 from ..exceptions import BuildError
+from ..learning_rules import LearningRule
 from ..neurons import Direct
 from ..node import Node
 from ..transforms import Dense, NoTransform
 from .decoders import (activities, ensemble_activities, function_targets,
                        release_activities, solve)
 from .ensemble import sample_eval_points
-from ..learning_rules import LearningRule
 from .ir import (Copy, DotInc, ElementwiseInc, Filter, LearnedDotInc, PyFunc, Reset,
                  TransformInc)
 from .learning import build_rules, modifies_weights, rules_of
