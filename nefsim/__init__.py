@@ -7,7 +7,8 @@ modelling API.  Internals live in :mod:`nefsim.build` (NEF maths → IR) and
 
 __version__ = "0.1.0"
 
-from . import dists, exceptions, learning_rules, neurons, processes, solvers, synapses, transforms
+from . import (dists, exceptions, learning_rules, neurons, processes, solvers, synapses,
+               transforms, utils)
 from ._validation import Default
 from .config import Config
 from .connection import Connection
@@ -63,5 +64,5 @@ __all__ = [
     "Simulator", "Sparse", "SpikingRectifiedLinear", "StochasticSpiking", "Synapse", "Tanh",
     "Triangle", "Uniform", "UniformHypersphere", "Voja", "WhiteNoise", "WhiteSignal",
     "dists", "exceptions", "learning_rules", "neurons", "processes", "solvers", "synapses",
-    "transforms",
+    "transforms", "utils",
 ]

@@ -144,15 +144,57 @@ def parse_declaration(text):
     return node.id, methods[::-1]
 
 
-# -- lazy symbolic pointers ----------------------------------------------------------
+# -- readable names for combined expressions --------------------------------------
 
-def _is_atom(expr):
+_PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2, "@": 2}
+_AST_PRECEDENCE = {ast.Add: 1, ast.Sub: 1, ast.Mult: 2, ast.Div: 2, ast.MatMult: 2}
+_ATOM = 4
+
+
+def _precedence(expr):
+    """Binding strength of ``expr``'s outermost operation (4 for atoms)."""
     try:
         body = ast.parse(expr, mode="eval").body
     except SyntaxError:
-        return False
-    return isinstance(body, (ast.Name, ast.Constant, ast.Call))
+        return _ATOM if " " not in expr else 0
+    if isinstance(body, ast.BinOp):
+        return _AST_PRECEDENCE.get(type(body.op), 0)
+    if isinstance(body, ast.UnaryOp):
+        return 3
+    if isinstance(body, ast.Constant) and isinstance(body.value, (int, float)) \
+            and body.value < 0:
+        return 3
+    return _ATOM
 
+
+def binary_expr(left, symbol, right):
+    """``left symbol right`` with the parentheses the operator precedence needs."""
+    level = _PRECEDENCE[symbol]
+    if _precedence(left) < level:
+        left = f"({left})"
+    right_level = _precedence(right)
+    if right_level < level or (right_level == level and symbol in "-/@"):
+        right = f"({right})"
+    return f"{left} {symbol} {right}"
+
+
+def unary_expr(symbol, operand):
+    """``symbol operand`` (``-A``, ``~(A + B)``)."""
+    return f"{symbol}{operand}" if _precedence(operand) >= 3 else f"{symbol}({operand})"
+
+
+def method_expr(receiver, method):
+    """``receiver.method()``, parenthesising anything but a name or call chain."""
+    return (f"{receiver}.{method}()" if _precedence(receiver) == _ATOM
+            and not receiver[:1].isdigit() else f"({receiver}).{method}()")
+
+
+def scalar_expr(value):
+    """A number written as Python would read it back."""
+    return repr(value.item() if hasattr(value, "item") else value)
+
+
+# -- lazy symbolic pointers ----------------------------------------------------------
 
 class PointerSymbol:
     """A Semantic Pointer expression not yet tied to a vocabulary.
@@ -181,23 +223,20 @@ class PointerSymbol:
         """The pointer this expression names in ``vocab`` (``vocab.parse(self.expr)``)."""
         return vocab.parse(self.expr)
 
-    def _wrap(self):
-        return self.expr if _is_atom(self.expr) else f"({self.expr})"
-
     @staticmethod
     def _other_expr(other):
         if isinstance(other, PointerSymbol):
-            return other._wrap()
+            return other.expr
         if is_number(other) and not isinstance(other, complex):
-            return repr(other.item() if hasattr(other, "item") else other)
+            return scalar_expr(other)
         return None
 
     def _binary(self, other, symbol, swap=False):
         other_expr = self._other_expr(other)
         if other_expr is None:
             return NotImplemented
-        left, right = (other_expr, self._wrap()) if swap else (self._wrap(), other_expr)
-        return PointerSymbol(f"{left} {symbol} {right}")
+        left, right = (other_expr, self.expr) if swap else (self.expr, other_expr)
+        return PointerSymbol(binary_expr(left, symbol, right))
 
     def __add__(self, other):
         return self._binary(other, "+") if isinstance(other, PointerSymbol) else NotImplemented
@@ -217,16 +256,16 @@ class PointerSymbol:
         return self._binary(other, "/")
 
     def __neg__(self):
-        return PointerSymbol(f"-{self._wrap()}")
+        return PointerSymbol(unary_expr("-", self.expr))
 
     def __pos__(self):
         return self
 
     def __invert__(self):
-        return PointerSymbol(f"~{self._wrap()}")
+        return PointerSymbol(unary_expr("~", self.expr))
 
     def _method(self, name):
-        return PointerSymbol(f"{self._wrap()}.{name}()")
+        return PointerSymbol(method_expr(self.expr, name))
 
     def normalized(self):
         """The expression followed by ``.normalized()``."""

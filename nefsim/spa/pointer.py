@@ -8,32 +8,13 @@ operands' names (``"A * B + ~C"``).  :class:`Identity`, :class:`Zero` and
 :class:`AbsorbingElement` are the algebra's special elements.
 """
 
-import re
-
 import numpy as np
 
 from .._validation import check_array, check_instance, check_int, check_str, is_number
 from ..exceptions import ValidationError
 from .algebras import AbstractAlgebra, ElementSidedness, HrrAlgebra
 from .exceptions import SpaTypeError
-
-_CALLABLE_ATOM = re.compile(r"[A-Za-z_]\w*(\.\w+\(\))*")
-
-
-def _operand_name(name):
-    """``name`` ready to be an operand of a binary or unary operator."""
-    return name if " " not in name else f"({name})"
-
-
-def _receiver_name(name):
-    """``name`` ready to have a method called on it (``A.unitary()``)."""
-    return name if _CALLABLE_ATOM.fullmatch(name) else f"({name})"
-
-
-def _scalar_name(value):
-    value = value.item() if isinstance(value, np.generic) else value
-    return repr(value)
-
+from .parse import binary_expr, method_expr, scalar_expr, unary_expr
 
 def _vocabulary_type():
     from .vocabulary import Vocabulary  # late import: vocabulary.py imports this module
@@ -128,16 +109,14 @@ class SemanticPointer:
     def _binary_name(self, other_name, symbol, swap=False):
         if self.name is None or other_name is None:
             return None
-        left, right = _operand_name(self.name), _operand_name(other_name)
-        if swap:
-            left, right = right, left
-        return f"{left} {symbol} {right}"
+        left, right = (other_name, self.name) if swap else (self.name, other_name)
+        return binary_expr(left, symbol, right)
 
     def _unary_name(self, symbol):
-        return None if self.name is None else f"{symbol}{_operand_name(self.name)}"
+        return None if self.name is None else unary_expr(symbol, self.name)
 
     def _method_name(self, method):
-        return None if self.name is None else f"{_receiver_name(self.name)}.{method}()"
+        return None if self.name is None else method_expr(self.name, method)
 
     # -- superposition ---------------------------------------------------------------
 
@@ -169,7 +148,7 @@ class SemanticPointer:
             return self._derive(self.algebra.bind(self.v, other.v),
                                 self._binary_name(other.name, "*"), vocab)
         if is_number(other) and not isinstance(other, complex):
-            return self._derive(self.v * other, self._binary_name(_scalar_name(other), "*",
+            return self._derive(self.v * other, self._binary_name(scalar_expr(other), "*",
                                                                   swap=True))
         return NotImplemented
 
@@ -180,7 +159,7 @@ class SemanticPointer:
 
     def __truediv__(self, other):
         if is_number(other) and not isinstance(other, complex):
-            return self._derive(self.v / other, self._binary_name(_scalar_name(other), "/"))
+            return self._derive(self.v / other, self._binary_name(scalar_expr(other), "/"))
         return NotImplemented
 
     def bind(self, other):
