@@ -7,8 +7,8 @@ modelling API.  Internals live in :mod:`nefsim.build` (NEF maths → IR) and
 
 __version__ = "0.1.0"
 
-from . import (dists, exceptions, learning_rules, neurons, processes, solvers, synapses,
-               transforms, utils)
+from . import (dists, exceptions, learning_rules, networks, neurons, presets, processes,
+               solvers, synapses, transforms, utils)
 from ._validation import Default
 from .config import Config
 from .connection import Connection
@@ -63,6 +63,6 @@ __all__ = [
     "RectifiedLinear", "RegularSpiking", "Samples", "ScatteredHypersphere", "Sigmoid",
     "Simulator", "Sparse", "SpikingRectifiedLinear", "StochasticSpiking", "Synapse", "Tanh",
     "Triangle", "Uniform", "UniformHypersphere", "Voja", "WhiteNoise", "WhiteSignal",
-    "dists", "exceptions", "learning_rules", "neurons", "processes", "solvers", "synapses",
+    "dists", "exceptions", "learning_rules", "networks", "neurons", "presets", "processes", "solvers", "synapses",
     "transforms", "utils",
 ]

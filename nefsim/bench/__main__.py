@@ -25,8 +25,13 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000],
                         help="neurons per ensemble (default: 100 1000)")
-    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--seconds", type=float, default=10.0,
+                        help="simulated seconds for lif_chain (circconv always runs 1 s, "
+                        "pes 10 s)")
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--models", nargs="+", choices=["lif_chain", "circconv", "pes"],
+                        default=["lif_chain", "circconv", "pes"],
+                        help="models to run (default: all)")
     args = parser.parse_args(argv)
     try:
         import nengo  # noqa: F401
@@ -37,21 +42,29 @@ def main(argv=None):
               f"{'peak MB':>9}{'speed-up':>10}{'build ratio':>13}")
     print(header)
     print("-" * len(header))
-    for n in args.sizes:
-        label = f"lif_chain 10x{n}"
-        ref = measure("nengo", "lif_chain", n, args.seconds, args.repeats)
-        ours = measure("nefsim", "lif_chain", n, args.seconds, args.repeats)
+    configs = []  # (row label, model, n_neurons argument, simulated seconds)
+    if "lif_chain" in args.models:
+        configs += [(f"lif_chain 10x{n}", "lif_chain", n, args.seconds) for n in args.sizes]
+    if "circconv" in args.models:
+        configs.append(("circconv 64D n=200", "circconv", 200, 1.0))
+    if "pes" in args.models:
+        configs.append(("pes 2x30 LIF", "pes", 30, 10.0))
+    for label, model, n, seconds in configs:
+        ref = measure("nengo", model, n, seconds, args.repeats)
+        ours = measure("nefsim", model, n, seconds, args.repeats)
         for r in (ref, ours):
             speed = ref["us_per_step"] / r["us_per_step"]
             build = ref["build_s"] / r["build_s"]
             print(f"{label:<20}{r['simulator']:<8}{r['build_s']:>9.3f}"
                   f"{r['warm_build_s']:>8.3f}{r['us_per_step']:>9.1f}{r['peak_rss_mb']:>9.0f}"
                   f"{speed:>9.2f}x{build:>12.2f}x")
+    simulated = ", ".join(f"{model} {seconds:g} s" for model, seconds in
+                          dict((model, seconds) for _, model, _, seconds in configs).items())
     print("\nbuild s: first build in a fresh process (includes first-use imports); warm s: "
           "the same model built again in that process.\nspeed-up = Nengo µs/step ÷ nefsim "
           "µs/step; build ratio = Nengo build s ÷ nefsim build s (both > 1 mean nefsim is "
           "faster). Medians of "
-          f"{args.repeats} fresh processes, {args.seconds:g} s simulated, decoder caches off.")
+          f"{args.repeats} fresh processes; simulated: {simulated}; decoder caches off.")
 
 
 if __name__ == "__main__":

@@ -10,8 +10,6 @@
    post gains first, as in Nengo.
 """
 
-import functools
-
 import numpy as np
 
 from ..connection import Connection
@@ -21,8 +19,7 @@ from ..learning_rules import LearningRule
 from ..neurons import Direct
 from ..node import Node
 from ..transforms import Dense, NoTransform
-from .decoders import (activities, ensemble_activities, function_targets,
-                       release_activities, solve)
+from .decoders import activities, function_targets, solve
 from .ensemble import sample_eval_points
 from .ir import (Copy, DotInc, ElementwiseInc, Filter, LearnedDotInc, PyFunc, Reset,
                  TransformInc)
@@ -121,34 +118,31 @@ def build_decoded(model, ens, pre_slice, function, transform, solver, eval_point
     built = model.params[ens]
     if eval_points is None:
         points = built.eval_points
-        x, A = ensemble_activities(model, ens)
     else:
         points = sample_eval_points(ens, eval_points, rng, scale=scale_eval_points)
-        x, A = activities(built, ens.neuron_type, ens.radius, points)
     size_mid = _size_mid(function, points, pre_slice)
-    shared = model.memo.get("shared", {}).pop(key, None) if key is not None else None
-    if shared is not None:
-        batch, index, targets = shared
-        solve_fn = functools.partial(batch.result, index)
-    else:
-        targets = function_targets(function, points[:, pre_slice], size_mid, owner)
-        solve_fn = None
     T = _transform_matrix(transform, size_mid, rng)
-
-    if post_encoders is not None and not getattr(solver, "compositional", True):
-        # Non-compositional solvers find the full matrix directly: targets are the post
-        # currents (without bias) that the decoded value would produce.
-        full_targets = targets @ T.T @ post_encoders.T
-        X, info = solve(model, solver, ens.neuron_type, built, x, A, full_targets, rng, owner)
-        W = np.asarray(X).T
-    else:
-        D, info = solve(model, solver, ens.neuron_type, built, x, A, targets, rng, owner,
-                        solve_fn=solve_fn)
+    shared = model.memo.get("shared", {}).pop(key, None) if key is not None else None
+    if shared is not None:  # solved together with the ensemble's other outputs
+        batch, index = shared
+        D, info = batch.result(model, index)
         W = T @ np.asarray(D).T
-        if post_encoders is not None:
-            W = post_encoders @ W
-    if eval_points is None:
-        release_activities(model, ens)
+    else:
+        x, A = activities(built, ens.neuron_type, ens.radius, points)
+        targets = function_targets(function, points[:, pre_slice], size_mid, owner)
+        if post_encoders is not None and not getattr(solver, "compositional", True):
+            # Non-compositional solvers find the full matrix directly: targets are the
+            # post currents (without bias) that the decoded value would produce.
+            full_targets = targets @ T.T @ post_encoders.T
+            X, info = solve(model, solver, ens.neuron_type, built, x, A, full_targets, rng,
+                            owner)
+            W = np.asarray(X).T
+        else:
+            D, info = solve(model, solver, ens.neuron_type, built, x, A, targets, rng, owner)
+            W = T @ np.asarray(D).T
+    if post_encoders is not None and (shared is not None
+                                      or getattr(solver, "compositional", True)):
+        W = post_encoders @ W
     source = model.sig[ens.neurons]["out"].ref()
     weighted = model.add_signal(f"{name}:weighted", np.zeros(W.shape[0]))
     model.add_op(Reset(weighted, tag=f"{name}: reset"))

@@ -20,51 +20,38 @@ def activities(built_ens, neuron_type, radius, eval_points):
     return x, neuron_type.rates(x, built_ens.gain, built_ens.bias)
 
 
-def ensemble_activities(model, ens):
-    """``(x, A)`` at the ensemble's own eval points.
-
-    Computed once for an ensemble with several planned outputs (see
-    :func:`plan_shared_solves`) and kept only until its last output is built
-    (:func:`release_activities`), so large models do not hold every activity matrix.
-    """
-    memo = model.memo.setdefault("activities", {})
-    if ens in memo:
-        return memo[ens]
-    result = activities(model.params[ens], ens.neuron_type, ens.radius,
-                        model.params[ens].eval_points)
-    if model.memo.get("uses", {}).get(ens, 0) > 1:
-        memo[ens] = result
-    return result
-
-
-def release_activities(model, ens):
-    """One planned output of ``ens`` is built; drop its activities after the last one."""
-    uses = model.memo.get("uses", {})
-    if ens in uses:
-        uses[ens] -= 1
-        if uses[ens] <= 0:
-            del uses[ens]
-            model.memo.get("activities", {}).pop(ens, None)
-
-
 class SharedSolve:
     """Decoder solves of several outputs of one ensemble with one solver, done together.
 
     For a column-separable solver that draws no random numbers (``LstsqL2``, the
     default), stacking the targets into one solve factorises the ensemble's activity
     matrix once for all its outgoing connections and probes; the results equal separate
-    solves.  The solve runs on first use, so outputs whose decoders come from the on-disk
-    cache cost nothing.
+    solves.  Everything is solved when the first of these outputs is built, so only one
+    ensemble's activity matrix exists at a time; each output still goes through the
+    decoder cache, and the stacked solve runs only if one of them misses.
     """
 
-    def __init__(self, solver, A, targets):
-        self.solver, self.A, self.targets = solver, A, targets
+    def __init__(self, ens, solver, targets, owners):
+        self.ens, self.solver, self.targets, self.owners = ens, solver, targets, owners
         self._results = None
 
-    def result(self, i):
+    def result(self, model, i):
+        """``(decoders, solver_info)`` of output ``i``."""
         if self._results is None:
-            self._results = solve_many(self.solver, self.A, self.targets)
-            self.A = self.targets = None  # free the activity matrix
+            ens, built = self.ens, model.params[self.ens]
+            x, A = activities(built, ens.neuron_type, ens.radius, built.eval_points)
+            stacked = []
+
+            def solve_all():
+                if not stacked:
+                    stacked.extend(solve_many(self.solver, A, self.targets))
+                return stacked
+
+            self._results = [
+                solve(model, self.solver, ens.neuron_type, built, x, A, Y, None, owner,
+                      solve_fn=lambda j=j: solve_all()[j])
+                for j, (Y, owner) in enumerate(zip(self.targets, self.owners))]
+            self.targets = None
         return self._results[i]
 
 
@@ -73,13 +60,10 @@ def plan_shared_solves(model, requests):
 
     ``requests`` holds ``(key, ens, function, pre_slice, size_mid, solver, owner)`` for
     decoded outputs that use the ensemble's own eval points.  Afterwards
-    ``model.memo["shared"][key] = (SharedSolve, index, targets)`` for groups of two or
-    more.
+    ``model.memo["shared"][key] = (SharedSolve, index)`` for groups of two or more.
     """
     groups = defaultdict(list)
-    uses = model.memo.setdefault("uses", {})
     for request in requests:
-        uses[request[1]] = uses.get(request[1], 0) + 1
         solver = request[5]
         if (isinstance(solver, NoSolver) or getattr(solver, "weights", False)
                 or not getattr(solver, "column_separable", False)
@@ -93,10 +77,9 @@ def plan_shared_solves(model, requests):
         points = model.params[ens].eval_points
         targets = [function_targets(function, points[:, pre_slice], size_mid, owner)
                    for _, _, function, pre_slice, size_mid, _, owner in members]
-        _, A = ensemble_activities(model, ens)
-        batch = SharedSolve(solver, A, targets)
+        batch = SharedSolve(ens, solver, targets, [m[6] for m in members])
         for i, member in enumerate(members):
-            shared[member[0]] = (batch, i, targets[i])
+            shared[member[0]] = (batch, i)
 
 
 def function_targets(function, points, size_mid, owner):

@@ -15,6 +15,8 @@ from ..ensemble import Ensemble, Neurons
 from ..exceptions import BuildError
 from ..learning_rules import (BCM, PES, RLS, LearningRule, Oja, Voja, bcm_update,
                               oja_update, pes_update, rls_update, voja_update)
+from ..learning_rules import (PES14, STDP, TripletSTDP, pes14_update, stdp_update,
+                              triplet_stdp_update)
 from .ir import Copy, Reset, RuleStep
 
 
@@ -43,7 +45,8 @@ def voja_targets(network):
 def build_rules(model, conn, name, weights, shape):
     """Build every learning rule of ``conn``; ``weights`` is its learned Signal or None."""
     builders = {PES: _build_pes, RLS: _build_rls, BCM: _build_bcm, Oja: _build_oja,
-                Voja: _build_voja}
+                Voja: _build_voja, STDP: _build_stdp, TripletSTDP: _build_triplet_stdp,
+                PES14: _build_pes14}
     for i, rule in enumerate(rules_of(conn)):
         rule_type = rule.learning_rule_type
         builder = builders.get(type(rule_type))
@@ -91,7 +94,11 @@ def _pre_activities(model, conn, name):
     if not isinstance(neurons, Neurons):
         raise BuildError(f"Connection {name!r}: learning needs neurons before the "
                          f"connection (got a {type(pre).__name__})")
-    return model.sig[neurons]["out"].ref(), neurons.ensemble.n_neurons
+    out = model.sig[neurons]["out"]
+    if isinstance(pre, Neurons):  # a neuron slice learns from the sliced neurons only
+        ref = out[conn.pre_slice]
+        return ref, ref.size
+    return out.ref(), neurons.ensemble.n_neurons
 
 
 def _post_neurons(model, conn, name, rule_type):
@@ -149,9 +156,11 @@ def _pre_post_filtered(model, conn, rule, rule_name):
     ens = _post_neurons(model, conn, rule_name, rule_type)
     post_synapse = rule_type.post_synapse or rule_type.pre_synapse
     pre_filtered = _filtered(model, pre_out, rule_type.pre_synapse, f"{rule_name}:pre")
-    post_out = model.sig[ens.neurons]["out"].ref()
+    post_out = model.sig[ens.neurons]["out"]
+    post_out = (post_out[conn.post_slice] if isinstance(conn.post_obj, Neurons)
+                else post_out.ref())
     post_filtered = _filtered(model, post_out, post_synapse, f"{rule_name}:post")
-    return pre_filtered, n_pre, post_out, post_filtered, ens.n_neurons
+    return pre_filtered, n_pre, post_out, post_filtered, post_out.size
 
 
 def _build_bcm(model, conn, rule, rule_name, weights, shape):
@@ -188,7 +197,9 @@ def _build_oja(model, conn, rule, rule_name, weights, shape):
 
 def _require_neuron_weights(conn, name, rule_type, model, shape):
     ens = _post_neurons(model, conn, name, rule_type)
-    if shape[0] != ens.n_neurons:
+    n_post = (np.arange(ens.n_neurons)[conn.post_slice].size
+              if isinstance(conn.post_obj, Neurons) else ens.n_neurons)
+    if shape[0] != n_post:
         raise BuildError(
             f"Connection {name!r}: {type(rule_type).__name__} learns neuron-to-neuron "
             "weights; connect to post.neurons or use a solver with weights=True")
@@ -217,3 +228,130 @@ def _build_voja(model, conn, rule, rule_name, weights, shape):
     model.sig[rule].update({"post_filtered": post_f,
                             "scaled_encoders": (encoders.ref(), enc_shape),
                             "delta": (delta.ref(), enc_shape)})
+
+
+# ---------------------------------------------------------------- STDP and 1.4's rule
+
+
+def _neuron_sides(model, conn, name, rule_type, shape):
+    """Refs to the pre and post neuron outputs this connection's weights join (sliced
+    when the connection is between sliced Neurons), checked against the weights' shape,
+    and the post ensemble."""
+    pre, post = conn.pre_obj, conn.post_obj
+    pre_neurons = pre.neurons if isinstance(pre, Ensemble) else pre
+    post_ens = post.ensemble if isinstance(post, Neurons) else post
+    if (not isinstance(pre_neurons, Neurons) or not isinstance(post_ens, Ensemble)
+            or model.sig[pre_neurons].get("out") is None
+            or model.sig[post_ens.neurons].get("out") is None):
+        raise BuildError(f"Connection {name!r}: {type(rule_type).__name__} needs neurons "
+                         f"on both sides (got {type(pre).__name__} -> {type(post).__name__})")
+    pre_out = model.sig[pre_neurons]["out"]
+    post_out = model.sig[post_ens.neurons]["out"]
+    pre_ref = pre_out[conn.pre_slice] if isinstance(pre, Neurons) else pre_out.ref()
+    post_ref = post_out[conn.post_slice] if isinstance(post, Neurons) else post_out.ref()
+    if shape is None or tuple(shape) != (post_ref.size, pre_ref.size):
+        raise BuildError(
+            f"Connection {name!r}: {type(rule_type).__name__} learns neuron-to-neuron "
+            f"weights of shape (post neurons, pre neurons) = ({post_ref.size}, "
+            f"{pre_ref.size}), but the connection's weights have shape {shape}; connect "
+            "Neurons to Neurons with a 2-D transform, or use a solver with weights=True")
+    rows = conn.post_slice if isinstance(post, Neurons) else slice(None)
+    return pre_ref, post_ref, post_ens, rows
+
+
+def _trace(model, rule_name, key, size):
+    return model.add_signal(f"{rule_name}:{key}", np.zeros(size)), (size,)
+
+
+def _gain_encoders(model, ens, rows):
+    """``gain[:, None] * unit_encoders`` of the post rows (1.4's ``alpha_i e_i``)."""
+    built = model.params[ens]
+    return (built.gain[:, None] * built.encoders)[rows]
+
+
+def _build_stdp(model, conn, rule, rule_name, weights, shape):
+    rule_type = rule.learning_rule_type
+    _require_weights(weights, conn, rule_name, rule_type)
+    pre, post, _, _ = _neuron_sides(model, conn, rule_name, rule_type, shape)
+    state = {"pre_trace": _trace(model, rule_name, "pre_trace", pre.size),
+             "post_trace": _trace(model, rule_name, "post_trace", post.size)}
+    delta = _delta_and_apply(model, weights, shape, rule_name)
+    rate, dt = rule_type.learning_rate, model.dt
+    fn = functools.partial(
+        stdp_update, dt=dt, decay_plus=np.exp(-dt / rule_type.tau_plus),
+        decay_minus=np.exp(-dt / rule_type.tau_minus), a_plus=rate * rule_type.a_plus,
+        a_minus=rate * rule_type.a_minus, min_weight=rule_type.min_weight,
+        max_weight=rule_type.max_weight)
+    model.add_op(RuleStep(fn, {"pre": (pre, (pre.size,)), "post": (post, (post.size,)),
+                               "weights": (weights.ref(), shape)},
+                          delta, shape, state=state, tag=f"{rule_name}: STDP"))
+    model.sig[rule].update({k: (sig.ref(), s) for k, (sig, s) in state.items()})
+    model.sig[rule]["delta"] = (delta.ref(), shape)
+
+
+def _build_triplet_stdp(model, conn, rule, rule_name, weights, shape):
+    rule_type = rule.learning_rule_type
+    _require_weights(weights, conn, rule_name, rule_type)
+    pre, post, ens, rows = _neuron_sides(model, conn, rule_name, rule_type, shape)
+    sizes = {"r1": pre.size, "r2": pre.size, "o1": post.size, "o2": post.size}
+    state = {k: _trace(model, rule_name, k, n) for k, n in sizes.items()}
+    taus_ms = {"r1": rule_type.tauPlus, "r2": rule_type.tauX, "o1": rule_type.tauMinus,
+               "o2": rule_type.tauY}
+    dt, rate = model.dt, rule_type.learning_rate
+    inputs = {"pre": (pre, (pre.size,)), "post": (post, (post.size,)),
+              "weights": (weights.ref(), shape)}
+    encoders = None
+    if rule_type.modulated:
+        modulation = _rule_input(model, rule, rule_name)
+        inputs["modulation"] = (modulation.ref(), (modulation.size,))
+        model.sig[rule]["modulation"] = modulation.ref()
+        encoders = _gain_encoders(model, ens, rows)
+    delta = _delta_and_apply(model, weights, shape, rule_name)
+    fn = functools.partial(
+        triplet_stdp_update, dt=dt,
+        decays={k: np.exp(-dt / (1e-3 * tau)) for k, tau in taus_ms.items()},
+        a2_plus=rate * rule_type.a2Plus, a3_plus=rate * rule_type.a3Plus,
+        a2_minus=rate * rule_type.a2Minus, a3_minus=rate * rule_type.a3Minus,
+        encoders=encoders, decay=rule_type.decay, homeostasis=rule_type.homeostasis,
+        rate=rate, min_weight=rule_type.min_weight, max_weight=rule_type.max_weight)
+    model.add_op(RuleStep(fn, inputs, delta, shape, state=state,
+                          tag=f"{rule_name}: TripletSTDP"))
+    model.sig[rule].update({k: (sig.ref(), s) for k, (sig, s) in state.items()})
+    model.sig[rule]["delta"] = (delta.ref(), shape)
+
+
+def _build_pes14(model, conn, rule, rule_name, weights, shape):
+    rule_type = rule.learning_rule_type
+    _require_weights(weights, conn, rule_name, rule_type)
+    pre, _, ens, rows = _neuron_sides(model, conn, rule_name, rule_type, shape)
+    error = _rule_input(model, rule, rule_name)
+    pre_neurons = conn.pre_obj.neurons if isinstance(conn.pre_obj, Ensemble) else conn.pre_obj
+    # 1.4 counts a spike as 0.001 whatever the step; rate neurons give Hz
+    spiking = getattr(pre_neurons.ensemble.neuron_type, "spiking", False)
+    state = {"error_filtered": _trace(model, rule_name, "error_filtered", error.size),
+             "pre_filtered": _trace(model, rule_name, "pre_filtered", pre.size)}
+    inputs = {"error": (error.ref(), (error.size,)), "activities": (pre, (pre.size,)),
+              "weights": (weights.ref(), shape)}
+    if rule_type.oja:
+        y = _decoded_value(model, conn, ens, rule_name)
+        inputs["post_decoded"] = (y, (y.size,))
+        model.sig[rule]["post_decoded"] = y
+    delta = _delta_and_apply(model, weights, shape, rule_name)
+    fn = functools.partial(pes14_update, decay=np.exp(-0.001 / rule_type.tau),
+                           spike_scale=0.001 * model.dt if spiking else 1.0,
+                           rate=rule_type.learning_rate,
+                           encoders=_gain_encoders(model, ens, rows))
+    model.add_op(RuleStep(fn, inputs, delta, shape, state=state, tag=f"{rule_name}: PES14"))
+    model.sig[rule].update({k: (sig.ref(), s) for k, (sig, s) in state.items()})
+    model.sig[rule].update({"error": error.ref(), "delta": (delta.ref(), shape)})
+
+
+def _decoded_value(model, conn, ens, rule_name):
+    """The post ensemble's decoded value this step, unfiltered (default LstsqL2)."""
+    from ..solvers import LstsqL2
+    from .connection import build_decoded
+
+    rng = np.random.RandomState(model.seeds[conn])
+    _, ref, _, _, _ = build_decoded(model, ens, slice(None), None, None, LstsqL2(), None,
+                                    True, rng, f"{rule_name}:post_decoded")
+    return ref

@@ -92,6 +92,8 @@ def _walk(text, node, lookup):
                                                   left, right)
     if isinstance(node, ast.UnaryOp) and type(node.op) in _UNARY:
         operand = _walk(text, node.operand, lookup)
+        if isinstance(node.op, ast.Invert) and is_number(operand):
+            _reject(text, node, "~ (inverse) needs a Semantic Pointer, not a number")
         return None if lookup is None else _apply(text, node, _UNARY[type(node.op)], operand)
     if isinstance(node, ast.Call):
         receiver, method = _method_call(text, node)
@@ -155,7 +157,7 @@ def _precedence(expr):
     """Binding strength of ``expr``'s outermost operation (4 for atoms)."""
     try:
         body = ast.parse(expr, mode="eval").body
-    except SyntaxError:
+    except (SyntaxError, ValueError):
         return _ATOM if " " not in expr else 0
     if isinstance(body, ast.BinOp):
         return _AST_PRECEDENCE.get(type(body.op), 0)
@@ -246,6 +248,13 @@ class PointerSymbol:
 
     def __mul__(self, other):
         return self._binary(other, "*")
+
+    def __rshift__(self, target):
+        """``pointer >> target``: route this constant into a module or input (see
+        :func:`nefsim.spa.actions.route`)."""
+        from .actions import route  # actions builds on pointers: import when used
+
+        return route(self, target)
 
     def __rmul__(self, other):
         return self._binary(other, "*", swap=True)

@@ -16,6 +16,7 @@ from .algebras import AbstractAlgebra, ElementSidedness, HrrAlgebra
 from .exceptions import SpaTypeError
 from .parse import binary_expr, method_expr, scalar_expr, unary_expr
 
+
 def _vocabulary_type():
     from .vocabulary import Vocabulary  # late import: vocabulary.py imports this module
 
@@ -140,6 +141,13 @@ class SemanticPointer:
     def __pos__(self):
         return self._derive(self.v, self.name)
 
+    def __rshift__(self, target):
+        """``pointer >> target``: route this constant into a module or input (see
+        :func:`nefsim.spa.actions.route`)."""
+        from .actions import route  # actions builds on pointers: import when used
+
+        return route(self, target)
+
     # -- binding and scaling ---------------------------------------------------------
 
     def __mul__(self, other):
@@ -159,6 +167,8 @@ class SemanticPointer:
 
     def __truediv__(self, other):
         if is_number(other) and not isinstance(other, complex):
+            if other == 0:
+                raise ZeroDivisionError("cannot divide a Semantic Pointer by zero")
             return self._derive(self.v / other, self._binary_name(scalar_expr(other), "/"))
         return NotImplemented
 

@@ -271,6 +271,8 @@ class Vocabulary:
         if name in _SPECIAL:
             return _SPECIAL[name](self._dimensions, vocab=self)
         try:
+            if name not in self._key2idx:
+                check_key(name, self, "parse")
             return self[name]
         except (KeyError, ValidationError) as err:
             raise SpaParseError(str(err)) from None
