@@ -23,18 +23,33 @@ def _concat(indices):
 
 
 def _contiguous_runs(pairs, max_runs=8):
-    """Merge ``(src, dst)`` slice pairs that continue each other; None if that leaves
-    more than ``max_runs`` runs or any index is not a slice (then gather/scatter)."""
+    """Merge ``(src, dst)`` slice pairs that continue each other.
+
+    Returns the list of runs, or None if more than ``max_runs`` remain (then one
+    gather/scatter is cheaper than a Python loop) or a ``dst`` index array repeats an
+    index.  Index arrays are kept as their own runs.
+    """
     runs = []
     for src, dst in pairs:
-        if not (isinstance(src, slice) and isinstance(dst, slice)):
+        if _has_duplicates(dst):
             return None
-        if runs and runs[-1][0].stop == src.start and runs[-1][1].stop == dst.start:
+        if not (isinstance(src, slice) and isinstance(dst, slice)):
+            runs.append((src, dst))
+            continue
+        if (runs and isinstance(runs[-1][0], slice) and isinstance(runs[-1][1], slice)
+                and runs[-1][0].stop == src.start and runs[-1][1].stop == dst.start):
             last_src, last_dst = runs[-1]
             runs[-1] = (slice(last_src.start, src.stop), slice(last_dst.start, dst.stop))
         else:
             runs.append((src, dst))
     return runs if len(runs) <= max_runs else None
+
+
+def _index_key(idx):
+    """A hashable key for a slice or index array (the indices it selects)."""
+    if isinstance(idx, slice):
+        return tuple(range(idx.start, idx.stop))
+    return tuple(int(i) for i in idx)
 
 
 def _has_duplicates(idx):
@@ -140,6 +155,14 @@ class Backend:
         pairs = [(self.index(op.src), self.index(op.dst)) for op in ops]
         state = self.state
         runs = _contiguous_runs(pairs)
+        if (ops[0].inc and runs is not None and self.batch == 1
+                and all(isinstance(i, slice) for run in runs for i in run)):
+            views = [(state[0, src], state[0, dst]) for src, dst in runs]  # made once
+
+            def copy_inc_views(t):
+                for src, dst in views:
+                    np.add(dst, src, out=dst)
+            return copy_inc_views
         if ops[0].inc:
             if runs is not None:
                 def copy_inc_runs(t):
@@ -170,15 +193,25 @@ class Backend:
 
     def _compile_dot(self, ops):
         state = self.state
+        arrays = self.ir.arrays
         if len(ops) == 1:
             op = ops[0]
             src, dst = self.index(op.src), self.index(op.dst)
-            arrays = self.ir.arrays
             name = op.weights
             if scipy.sparse.issparse(arrays[name]):
                 return self._scatter(_concat([dst]),
                                      lambda: (arrays[name] @ state[:, src].T).T)
             return self._scatter(_concat([dst]), lambda: state[:, src] @ arrays[name].T)
+        small = sum(np.size(arrays[op.weights]) for op in ops) < 20000
+        dense = not any(scipy.sparse.issparse(arrays[op.weights]) for op in ops)
+        if len(ops) <= 4 and small and dense:
+            # a few small products: a loop of dense matmuls beats building a sparse one
+            steps = [self._compile_dot([op]) for op in ops]
+
+            def dot_loop(t):
+                for step in steps:
+                    step(t)
+            return dot_loop
         src = compact(_concat([self.index(op.src) for op in ops]))
         dst_all = _concat([self.index(op.dst) for op in ops])
         stacked = self._stacked_dot(ops, src, dst_all)
@@ -208,22 +241,46 @@ class Backend:
         return dot
 
     def _stacked_dot(self, ops, src, dst_all):
-        """Products of equal-shaped dense matrices over contiguous inputs and outputs:
-        one batched matmul (the common case of ensemble arrays and chains)."""
-        mats = [self.ir.arrays[op.weights] for op in ops]
-        shapes = {getattr(W, "shape", None) for W in mats}
-        dst = compact(dst_all)
-        if (len(shapes) != 1 or any(scipy.sparse.issparse(W) or np.ndim(W) != 2 for W in mats)
-                or not isinstance(src, slice) or not isinstance(dst, slice)):
-            return None
-        (rows, cols), m = shapes.pop(), len(mats)
-        stacked_T = np.stack([np.asarray(W, dtype=np.float64).T for W in mats])  # (m, c, r)
-        state, batch = self.state, self.batch
+        """Products of equal-shaped dense matrices, as one batched product.
 
-        def stacked_dot(t):
-            x = state[:, src].reshape(batch, m, cols).transpose(1, 0, 2)
-            y = np.matmul(x, stacked_T)  # (m, batch, r)
-            state[:, dst] += y.transpose(1, 0, 2).reshape(batch, m * rows)
+        Products that read the same input (several decoders of one ensemble) are first
+        stacked into one taller matrix.  When every resulting block has the same shape
+        (ensemble arrays, chains, circular convolution), the whole group is one batched
+        product: a broadcast multiply-add over the short axis of the blocks.
+        """
+        arrays = self.ir.arrays
+        if any(scipy.sparse.issparse(arrays[op.weights]) or np.ndim(arrays[op.weights]) != 2
+               for op in ops):
+            return None
+        blocks = {}  # input indices -> (matrices, outputs), in first-seen order
+        for op in ops:
+            key = _index_key(self.index(op.src))
+            mats, dsts = blocks.setdefault(key, ([], []))
+            mats.append(np.asarray(arrays[op.weights], dtype=np.float64))
+            dsts.append(_concat([self.index(op.dst)]))
+        stacked = [np.vstack(mats) for mats, _ in blocks.values()]
+        if len({W.shape for W in stacked}) != 1:
+            return None
+        dst = _concat([d for _, dsts in blocks.values() for d in dsts])
+        if _has_duplicates(dst):
+            return None
+        src = compact(np.concatenate([np.asarray(k, dtype=np.intp) for k in blocks]))
+        dst = compact(dst)
+        W = np.stack(stacked)  # (m, rows, cols)
+        (m, rows, cols), state, batch = W.shape, self.state, self.batch
+
+        if cols <= rows:  # few inputs per block (encoders): sum over the input axis
+            def stacked_dot(t):
+                x = state[:, src].reshape(batch, m, cols)
+                y = x[:, :, 0, None] * W[None, :, :, 0]
+                for j in range(1, cols):
+                    y += x[:, :, j, None] * W[None, :, :, j]
+                state[:, dst] += y.reshape(batch, m * rows)
+        else:  # few outputs per block (decoders): one reduction per output row
+            def stacked_dot(t):
+                x = state[:, src].reshape(batch, m, cols)
+                y = np.einsum("bmc,mrc->bmr", x, W)
+                state[:, dst] += y.reshape(batch, m * rows)
         return stacked_dot
 
     def _compile_learned_dot(self, ops):
@@ -232,9 +289,13 @@ class Backend:
         w = self.index(op.weights.ref())
         state, batch, (rows, cols) = self.state, self.batch, op.shape
 
-        def learned_product():
-            W = state[:, w].reshape(batch, rows, cols)
-            return np.einsum("brc,bc->br", W, state[:, src])
+        if batch == 1:
+            def learned_product():
+                return (state[0, w].reshape(rows, cols) @ state[0, src])[None]
+        else:
+            def learned_product():
+                W = state[:, w].reshape(batch, rows, cols)
+                return np.einsum("brc,bc->br", W, state[:, src])
         return self._scatter(_concat([dst]), learned_product)
 
     def _compile_rule(self, ops):
@@ -244,6 +305,19 @@ class Backend:
         carried = {k: (self.index(sig.ref()), shape) for k, (sig, shape) in op.state.items()}
         delta = self.index(op.delta.ref())
         fn = op.fn
+
+        if batch == 1 and all(isinstance(i, slice) for i, _ in [*inputs.values(),
+                                                                 *carried.values()]):
+            # one model: the arguments are fixed views into the buffer, made once
+            views = {k: state[0, i].reshape(shape)
+                     for k, (i, shape) in [*inputs.items(), *carried.items()]}
+
+            def rule_views(t):
+                value, new_state = fn(np, **views)
+                state[0, delta] = np.reshape(value, -1)
+                for k, (i, _) in carried.items():
+                    state[0, i] = np.reshape(new_state[k], -1)
+            return rule_views
 
         def rule(t):
             for b in range(batch):

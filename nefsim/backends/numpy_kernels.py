@@ -23,8 +23,7 @@ def lif_step_inplace(neuron_type, dt, J, output, voltage, refractory_time):
     decay = dt - refractory_time
     np.minimum(decay, dt, out=decay)  # part of the step spent out of refractoriness
     np.maximum(decay, 0.0, out=decay)
-    np.negative(decay, out=decay)
-    decay /= tau_rc
+    np.divide(decay, -tau_rc, out=decay)  # == -decay / tau_rc exactly (negation is exact)
     np.expm1(decay, out=decay)
     drive = J - voltage
     drive *= decay
