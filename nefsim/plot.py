@@ -18,6 +18,23 @@ def _pyplot():
     return plt
 
 
+def save_figure(fig, path):
+    """Write ``fig`` as a PNG to ``path`` through a temporary file in the same folder and
+    an atomic rename, so an existing plot is never left half-written."""
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(suffix=".png", dir=directory)
+    os.close(fd)
+    try:
+        fig.savefig(tmp, dpi=100, format="png")
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; a plot is not
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+
+
 def plot_probes(t, traces, path=None, title=None):
     """Plot ``{name: (n_steps, d) array}`` against ``t``; save to ``path`` if given.
 
@@ -38,14 +55,6 @@ def plot_probes(t, traces, path=None, title=None):
         ax.set_title(title)
     fig.tight_layout()
     if path is not None:
-        directory = os.path.dirname(os.path.abspath(path))
-        fd, tmp = tempfile.mkstemp(suffix=".png", dir=directory)
-        os.close(fd)
-        try:
-            fig.savefig(tmp, dpi=100)
-            os.replace(tmp, path)
-        finally:
-            if os.path.exists(tmp):
-                os.remove(tmp)
+        save_figure(fig, path)
         plt.close(fig)
     return fig

@@ -96,3 +96,18 @@ def test_cli_runs_a_nengo_script(tmp_path):
                          capture_output=True, text=True, timeout=300, cwd=ROOT)
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["nefsim.simulator", "0.5"]
+
+
+def test_saved_plots_are_readable_by_others(tmp_path):
+    import stat
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from nefsim.plot import plot_probes
+
+    path = tmp_path / "p.png"
+    plot_probes(np.arange(3.0), {"x": np.arange(3.0)}, path=str(path))
+    mode = stat.S_IMODE(path.stat().st_mode)
+    assert mode & stat.S_IRGRP or os.umask(os.umask(0)) & stat.S_IRGRP
+    assert list(tmp_path.iterdir()) == [path]  # no temporary file left behind

@@ -3,38 +3,11 @@
 Needs matplotlib (``pip install nefsim[plot]``); it is imported only when a plot is made.
 """
 
-import os
-import tempfile
-
 import numpy as np
 
 from ..exceptions import ValidationError
+from ..plot import _pyplot, save_figure
 from .vocabulary import Vocabulary, similarity
-
-
-def _pyplot():
-    try:
-        import matplotlib
-
-        if not os.environ.get("DISPLAY") and not os.environ.get("MPLBACKEND"):
-            matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        raise ImportError("plotting needs matplotlib: pip install 'nefsim[plot]'") from None
-    return plt
-
-
-def _save_atomically(fig, path):
-    """Write ``fig`` to ``path`` via a temporary file, so no half-written PNG is left."""
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(suffix=".png", dir=directory)
-    os.close(fd)
-    try:
-        fig.savefig(tmp, dpi=100, format="png")
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
 
 
 def plot_similarity(t, data, vocab, keys=None, path=None, normalize=False, title=None):
@@ -85,6 +58,6 @@ def plot_similarity(t, data, vocab, keys=None, path=None, normalize=False, title
         ax.set_title(title)
     fig.tight_layout()
     if path is not None:
-        _save_atomically(fig, path)
+        save_figure(fig, path)
         plt.close(fig)
     return fig
