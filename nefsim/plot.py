@@ -49,6 +49,11 @@ def plot_probes(t, traces, path=None, title=None):
         data = data.reshape(len(t), -1)
         for i in range(data.shape[1]):
             ax.plot(t, data[:, i], label=name if data.shape[1] == 1 else f"{name}[{i}]")
+    return finish_figure(fig, ax, title, path)
+
+
+def finish_figure(fig, ax, title=None, path=None):
+    """Label the time axis, add legend and title; save (and close) when ``path`` is given."""
     ax.set_xlabel("time (s)")
     ax.legend(loc="upper right", fontsize="small")
     if title:
@@ -56,5 +61,5 @@ def plot_probes(t, traces, path=None, title=None):
     fig.tight_layout()
     if path is not None:
         save_figure(fig, path)
-        plt.close(fig)
+        _pyplot().close(fig)
     return fig

@@ -6,7 +6,7 @@ Needs matplotlib (``pip install nefsim[plot]``); it is imported only when a plot
 import numpy as np
 
 from ..exceptions import ValidationError
-from ..plot import _pyplot, save_figure
+from ..plot import _pyplot, finish_figure
 from .vocabulary import Vocabulary, similarity
 
 
@@ -51,13 +51,5 @@ def plot_similarity(t, data, vocab, keys=None, path=None, normalize=False, title
     fig, ax = plt.subplots(figsize=(8, 4))
     for i, key in enumerate(vocab.keys()):
         ax.plot(t, values[:, i], label=key)
-    ax.set_xlabel("time (s)")
     ax.set_ylabel("cosine similarity" if normalize else "similarity")
-    ax.legend(loc="upper right", fontsize="small")
-    if title:
-        ax.set_title(title)
-    fig.tight_layout()
-    if path is not None:
-        save_figure(fig, path)
-        plt.close(fig)
-    return fig
+    return finish_figure(fig, ax, title, path)
