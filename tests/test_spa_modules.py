@@ -460,3 +460,12 @@ def test_symbol_routed_into_a_declared_input_node():
     expected = (vocab["A"] * vocab["B"]).v
     out = sim.data[p][-50:].mean(axis=0)
     assert out @ expected / (np.linalg.norm(out) * np.linalg.norm(expected)) > 0.6
+
+
+def test_state_accepts_the_older_represent_identity_name():
+    with spa.Network(seed=1):
+        old = spa.State(16, subdimensions=4, represent_identity=False)
+        new = spa.State(16, subdimensions=4, represent_cc_identity=False)
+        assert len(old.all_ensembles) == len(new.all_ensembles) == 4
+        with pytest.raises(ValidationError, match="represent_identity"):
+            spa.State(16, represent_identity=True, represent_cc_identity=True)

@@ -96,6 +96,12 @@ class State(Network):
     def __init__(self, vocab=Default, subdimensions=Default, neurons_per_dimension=Default,
                  feedback=Default, feedback_synapse=Default, represent_cc_identity=Default,
                  **kwargs):
+        if "represent_identity" in kwargs:  # the older nengo_spa name of the same option
+            if represent_cc_identity is not Default:
+                raise ValidationError("give represent_cc_identity or its older name "
+                                      "represent_identity, not both",
+                                      "represent_identity", self)
+            represent_cc_identity = kwargs.pop("represent_identity")
         super().__init__(**kwargs)
         self.vocab = self.get_vocab(self._arg("vocab", vocab))
         d = self.vocab.dimensions
