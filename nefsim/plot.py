@@ -18,6 +18,19 @@ def _pyplot():
     return plt
 
 
+def _atomic_text(path, text):
+    """Write ``text`` to ``path`` through a temporary file and an atomic rename."""
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "w") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+
+
 def save_figure(fig, path):
     """Write ``fig`` as a PNG to ``path`` through a temporary file in the same folder and
     an atomic rename, so an existing plot is never left half-written."""

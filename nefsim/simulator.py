@@ -76,7 +76,10 @@ class Simulator:
     progress_bar : bool, optional
         Show a progress bar for long runs when writing to a terminal.
     backend : str, optional
-        ``"numpy"`` (float64 reference).
+        ``"numpy"`` (float64 reference) or ``"jax"`` (compiled; ``pip install nefsim[jax]``).
+    dtype : str, optional
+        Floating-point type of the simulation state: the NumPy backend runs float64;
+        the JAX backend defaults to float32 and also runs float64.
     decoder_cache : bool or DecoderCache, optional
         Cache decoder solves on disk (default: on unless ``NEFSIM_DECODER_CACHE=0``).
     batch : int, optional
@@ -86,7 +89,7 @@ class Simulator:
     """
 
     def __init__(self, network, dt=0.001, seed=None, model=None, progress_bar=True,
-                 optimize=True, backend="numpy", decoder_cache=None, batch=1):
+                 optimize=True, backend="numpy", decoder_cache=None, batch=1, dtype=None):
         self.closed = False
         if not isinstance(network, Network):
             raise ValidationError(f"must be a nefsim Network (got {type(network).__name__})",
@@ -103,7 +106,8 @@ class Simulator:
                           progress_bar=progress_bar)
         self.model = model
         self.ir = model.to_ir()
-        self.backend = backend_cls(self.ir, batch=self.batch)
+        options = {} if dtype is None else {"dtype": dtype}
+        self.backend = backend_cls(self.ir, batch=self.batch, **options)
         self._probe_data = {spec.key: [] for spec in self.ir.probes}
         self._probe_shapes = {
             spec.key: spec.shape if spec.shape is not None
@@ -199,16 +203,12 @@ class Simulator:
             self._run(steps)
 
     def _run(self, steps):
-        backend, dt = self.backend, self.dt
-        probes = [(spec, idx, self._probe_data[spec.key])
-                  for spec, idx in backend.probe_index]
-        with np.errstate(invalid="raise", divide="ignore", over="ignore"):
-            for _ in range(steps):
-                backend.step((self._n_steps + 1) * dt)
-                self._n_steps += 1  # only completed steps count (a failed step does not)
-                for spec, idx, samples in probes:
-                    if self._n_steps % spec.period < 1:
-                        samples.append(np.array(backend.read(idx)))
+        sinks = [self._probe_data[spec.key] for spec, _ in self.backend.probe_index]
+        start = self._n_steps
+        try:
+            self.backend.run(start, steps, sinks)
+        finally:  # only completed steps count: a step that raised does not
+            self._n_steps = start + self.backend.completed_steps
 
     def trange(self, sample_every=None, dt=None):
         """Times of the recorded samples (the first step ends at t = dt)."""

@@ -1,13 +1,14 @@
 """Backends run the IR.  Each backend is one module exposing a ``Backend`` class.
 
 ``numpy``: float64 reference, Nengo's step semantics exactly.
+``jax``: the same IR compiled with ``jax.jit(lax.scan)``, float32 by default.
 """
 
 import importlib
 
 from ..exceptions import ValidationError
 
-BACKENDS = ("numpy",)
+BACKENDS = ("numpy", "jax")
 
 
 def get_backend(name):

@@ -11,7 +11,7 @@ import scipy.sparse
 from ..build.ir import (Copy, DotInc, ElementwiseInc, Filter, LearnedDotInc, NeuronStep,
                         ProcessStep, PyFunc, Reset, RuleStep, TransformInc)
 from ..build.schedule import compact, global_indices, layout
-from ..exceptions import SimulationError
+from ..exceptions import SimulationError, ValidationError
 from .numpy_kernels import inplace_kernel
 from ..synapses import filter_kind, filter_step
 
@@ -69,8 +69,13 @@ class Backend:
     """
 
     dtype = np.float64
+    completed_steps = 0
 
-    def __init__(self, ir, batch=1):
+    def __init__(self, ir, batch=1, dtype="float64"):
+        if np.dtype(dtype) != np.float64:
+            raise ValidationError(f"the NumPy backend is the float64 reference (got "
+                                  f"{dtype}); use backend='jax' for float32", "dtype",
+                                  "Simulator")
         self.ir = ir
         self.dt = ir.dt
         self.batch = batch
@@ -106,6 +111,21 @@ class Backend:
     def step(self, t):
         for fn in self.step_fns:
             fn(t)
+
+    def run(self, start, steps, sinks):
+        """Run ``steps`` steps after step ``start``, appending each probe's samples to its
+        list in ``sinks`` (in ``probe_index`` order).  ``completed_steps`` counts the
+        steps that finished, also when one raises."""
+        self.completed_steps = 0
+        dt, probes = self.dt, [(spec.period, idx, sink) for (spec, idx), sink
+                               in zip(self._probe_index, sinks)]
+        with np.errstate(invalid="raise", divide="ignore", over="ignore"):
+            for n in range(start + 1, start + steps + 1):
+                self.step(n * dt)
+                self.completed_steps += 1
+                for period, idx, sink in probes:
+                    if n % period < 1:
+                        sink.append(np.array(self.read(idx)))
 
     def read(self, ref):
         """The current value(s) of a probe target: ``(batch, size)``."""
