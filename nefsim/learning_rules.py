@@ -501,7 +501,9 @@ class PES14(LearningRuleType):
     * ``e_bar <- d * e_bar + (1 - d) * m`` and ``a_hat <- d * a_hat + (1 - d) * s``,
       with ``d = exp(-0.001 / tau)`` for a fixed 1 ms step whatever ``dt`` is (as 1.4);
       ``s`` is the pre neurons' output with a spike counted as 0.001 (not ``1/dt``;
-      so ``a_hat ~ rate * 1e-6`` at ``dt = 1 ms``), or the rate in Hz for rate neurons;
+      so ``a_hat ~ rate * 1e-6`` at ``dt = 1 ms``).  Rate neurons are put on the same
+      scale (``rate * dt * 0.001``), so a model learns equally fast in rate and spike
+      mode; 1.4 used the raw rate in Hz there, 10**6 times larger (nef14.md §16);
     * ``delta W[i, j] = learning_rate * gain[i] * (encoder[i] . e_bar) * a_hat[j]``
       ``- [oja] learning_rate * |y|^2 * W[i, j]``,
 

@@ -331,7 +331,7 @@ def test_pes14_matches_its_equations(neuron_type, oja):
     built = sim.data[post]
     alpha_e = built.gain[:, None] * built.encoders  # gain times unit encoder
     d = np.exp(-0.001 / 0.02)
-    unit = 0.001 * DT if neuron_type.spiking else 1.0  # a spike counts as 0.001
+    unit = 0.001 * DT  # a spike counts as 0.001; rates are put on the same scale
     e_bar, a_hat = np.zeros(2), np.zeros(12)
     for k in range(len(data["weights"])):
         e_bar = d * e_bar + (1 - d) * data["error"][k]

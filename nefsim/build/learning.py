@@ -325,9 +325,8 @@ def _build_pes14(model, conn, rule, rule_name, weights, shape):
     _require_weights(weights, conn, rule_name, rule_type)
     pre, _, ens, rows = _neuron_sides(model, conn, rule_name, rule_type, shape)
     error = _rule_input(model, rule, rule_name)
-    pre_neurons = conn.pre_obj.neurons if isinstance(conn.pre_obj, Ensemble) else conn.pre_obj
-    # 1.4 counts a spike as 0.001 whatever the step; rate neurons give Hz
-    spiking = getattr(pre_neurons.ensemble.neuron_type, "spiking", False)
+    # 1.4 counts a spike as 0.001 whatever the step.  Rate neurons (Hz) get the same
+    # scale, so rate and spike mode learn alike (1.4 used raw Hz there: nef14.md §16).
     state = {"error_filtered": _trace(model, rule_name, "error_filtered", error.size),
              "pre_filtered": _trace(model, rule_name, "pre_filtered", pre.size)}
     inputs = {"error": (error.ref(), (error.size,)), "activities": (pre, (pre.size,)),
@@ -338,7 +337,7 @@ def _build_pes14(model, conn, rule, rule_name, weights, shape):
         model.sig[rule]["post_decoded"] = y
     delta = _delta_and_apply(model, weights, shape, rule_name)
     fn = functools.partial(pes14_update, decay=np.exp(-0.001 / rule_type.tau),
-                           spike_scale=0.001 * model.dt if spiking else 1.0,
+                           spike_scale=0.001 * model.dt,
                            rate=rule_type.learning_rate,
                            encoders=_gain_encoders(model, ens, rows))
     model.add_op(RuleStep(fn, inputs, delta, shape, state=state, tag=f"{rule_name}: PES14"))
