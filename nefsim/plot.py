@@ -1,8 +1,8 @@
 """Quick plots of simulation results (needs matplotlib: ``pip install nefsim[plot]``)."""
 
 import os
-import tempfile
 
+from ._io import atomic_write
 from .exceptions import ValidationError
 
 
@@ -18,34 +18,9 @@ def _pyplot():
     return plt
 
 
-def _atomic_text(path, text):
-    """Write ``text`` to ``path`` through a temporary file and an atomic rename."""
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "w") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-
-
 def save_figure(fig, path):
-    """Write ``fig`` as a PNG to ``path`` through a temporary file in the same folder and
-    an atomic rename, so an existing plot is never left half-written."""
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(suffix=".png", dir=directory)
-    os.close(fd)
-    try:
-        fig.savefig(tmp, dpi=100, format="png")
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; a plot is not
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
+    """Write ``fig`` as a PNG to ``path`` atomically (see :func:`nefsim._io.atomic_write`)."""
+    atomic_write(path, lambda f: fig.savefig(f, dpi=100, format="png"), binary=True)
 
 
 def plot_probes(t, traces, path=None, title=None):

@@ -24,6 +24,7 @@ from ..build.ir import (Copy, DotInc, ElementwiseInc, Filter, LearnedDotInc, Neu
 from ..build.schedule import global_indices, layout
 from ..exceptions import BuildError, SimulationError
 from ..synapses import filter_kind, filter_step
+from .numpy import checked_output
 
 CHUNK = 1000  # steps per compiled call: long enough to amortise dispatch, short for memory
 
@@ -154,7 +155,7 @@ class Backend:
                     value = op.fn(t)
                 else:
                     value = self._process_steps[op](t)
-                out[k, :, offset:offset + size] = _checked(op, value, size)
+                out[k, :, offset:offset + size] = checked_output(op, value, size)
         return out
 
     def _chunk(self, n):
@@ -329,7 +330,7 @@ class Backend:
                         () if xs is None else (np.array(xs[b]),))
                     value = call(args)
                     if size:
-                        rows[b] = _checked(op, value, size)
+                        rows[b] = checked_output(op, value, size)
             except Exception as err:  # raised in run(): JAX would wrap it otherwise
                 self._callback_error = err
             return rows
@@ -376,19 +377,3 @@ class Backend:
 
         batched = jax.vmap(one)
         return lambda state, t, host: batched(state)
-
-
-def _checked(op, value, size):
-    if value is None:
-        raise SimulationError(f"{op.owner}: returned None but {size} values were expected")
-    try:
-        value = np.asarray(value, dtype=np.float64).reshape(-1)
-    except (TypeError, ValueError) as err:
-        raise SimulationError(f"{op.owner}: returned a value that is not numeric "
-                              f"({err})") from None
-    if value.size != size:
-        raise SimulationError(f"{op.owner}: returned {value.size} values but {size} were "
-                              "expected")
-    if not np.all(np.isfinite(value)):
-        raise SimulationError(f"{op.owner}: returned NaN or inf ({value})")
-    return value

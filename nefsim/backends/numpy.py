@@ -422,19 +422,6 @@ class Backend:
             state[:, xs] = X.reshape(self.batch, k * size)
         return linear_filter
 
-    def _call_checked(self, op, value, size):
-        try:
-            value = np.asarray(value, dtype=np.float64).reshape(-1)
-        except (TypeError, ValueError) as err:
-            raise SimulationError(f"{op.owner}: returned a value that is not numeric "
-                                  f"({err})") from None
-        if value.size != size:
-            raise SimulationError(f"{op.owner}: returned {value.size} values but "
-                                  f"{size} were expected")
-        if not np.all(np.isfinite(value)):
-            raise SimulationError(f"{op.owner}: returned NaN or inf ({value})")
-        return value
-
     def _compile_pyfunc(self, ops):
         (op,) = ops
         state, batch = self.state, self.batch
@@ -454,7 +441,7 @@ class Backend:
                 if value is None:
                     raise SimulationError(f"{op.owner}: returned None but {size} values "
                                           "were expected")
-                state[b, out] = self._call_checked(op, value, size)
+                state[b, out] = checked_output(op, value, size)
         return pyfunc
 
     def _make_process_step(self, op, rng):
@@ -474,9 +461,27 @@ class Backend:
         def process(t):
             for b in range(batch):
                 args = (t,) if inp is None else (t, state[b, inp].copy())
-                value = self._call_checked(op, op._step(*args), size)
+                value = checked_output(op, op._step(*args), size)
                 if inc:
                     state[b, out] += value
                 else:
                     state[b, out] = value
         return process
+
+
+def checked_output(op, value, size):
+    """A callback's return value as a float64 vector of ``size`` finite numbers, or a
+    SimulationError naming the callback's owner (both backends use this)."""
+    if value is None:
+        raise SimulationError(f"{op.owner}: returned None but {size} values were expected")
+    try:
+        value = np.asarray(value, dtype=np.float64).reshape(-1)
+    except (TypeError, ValueError) as err:
+        raise SimulationError(f"{op.owner}: returned a value that is not numeric "
+                              f"({err})") from None
+    if value.size != size:
+        raise SimulationError(f"{op.owner}: returned {value.size} values but {size} were "
+                              "expected")
+    if not np.all(np.isfinite(value)):
+        raise SimulationError(f"{op.owner}: returned NaN or inf ({value})")
+    return value

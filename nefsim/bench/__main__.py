@@ -10,7 +10,7 @@ import json
 import subprocess
 import sys
 
-from ..plot import _atomic_text
+from .._io import atomic_text
 
 
 def measure(simulator, model, n_neurons, seconds, repeats):
@@ -71,7 +71,7 @@ def main(argv=None):
                   f"{r['speed_up']:>9.2f}x{r['build_ratio']:>12.2f}x")
         table += rows
     if args.json:
-        _atomic_text(args.json, json.dumps(table, indent=1))
+        atomic_text(args.json, json.dumps(table, indent=1))
     simulated = ", ".join(f"{model} {seconds:g} s" for model, seconds in
                           dict((model, seconds) for _, model, _, seconds in configs).items())
     print("\nbuild s: first build in a fresh process (includes first-use imports); warm s: "

@@ -26,11 +26,11 @@ import csv
 import io
 import os
 import shutil
-import tempfile
 import time as _time
 
 import numpy as np
 
+from .._io import atomic_write
 from .._validation import check_bool, check_int, check_number
 from ..exceptions import ValidationError
 from .terms import Origin
@@ -524,24 +524,14 @@ def _vocab_cell(value, options):
 
 
 def _atomic_append(path, text):
-    """Write ``old contents + text`` to ``path`` through a temporary file and a rename."""
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(suffix=".tmp", prefix=".nef-log-", dir=directory)
-    try:
-        with os.fdopen(fd, "w", newline="") as out:
-            if os.path.exists(path):
-                with open(path, newline="") as old:
-                    shutil.copyfileobj(old, out)
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; a log is not
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
+    """Write ``old contents + text`` to ``path`` atomically (temporary file + rename)."""
+    def write(out):
+        if os.path.exists(path):
+            with open(path, newline="") as old:
+                shutil.copyfileobj(old, out)
+        out.write(text)
+
+    atomic_write(path, write, prefix=".nef-log-")
 
 
 __all__ = ["Log"]
