@@ -436,12 +436,8 @@ class Backend:
                 if x is not None:
                     args = args + (state[b, x].copy(),)
                 value = fn(*args)
-                if out is None:
-                    continue
-                if value is None:
-                    raise SimulationError(f"{op.owner}: returned None but {size} values "
-                                          "were expected")
-                state[b, out] = checked_output(op, value, size)
+                if out is not None:
+                    state[b, out] = checked_output(op, value, size)
         return pyfunc
 
     def _make_process_step(self, op, rng):
