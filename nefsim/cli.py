@@ -25,9 +25,9 @@ def demo(args):
 
 def run_script(args):
     """Run a Nengo script with ``import nengo`` served by nefsim."""
-    import nefsim
+    from .compat import install_nengo_alias
 
-    sys.modules.setdefault("nengo", nefsim)
+    install_nengo_alias()
     sys.argv = [args.script, *args.args]
     runpy.run_path(args.script, run_name="__main__")
 

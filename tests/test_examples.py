@@ -111,3 +111,22 @@ def test_saved_plots_are_readable_by_others(tmp_path):
     mode = stat.S_IMODE(path.stat().st_mode)
     assert mode & stat.S_IRGRP or os.umask(os.umask(0)) & stat.S_IRGRP
     assert list(tmp_path.iterdir()) == [path]  # no temporary file left behind
+
+
+def test_nengo_alias_serves_the_same_modules():
+    code = ("from nefsim.compat import install_nengo_alias\n"
+            "install_nengo_alias()\n"
+            "import nengo, nefsim, nengo_spa\n"
+            "from nengo.dists import Choice\n"
+            "from nengo.utils.ensemble import tuning_curves\n"
+            "import nefsim.dists, nefsim.utils.ensemble\n"
+            "assert nengo is nefsim and nengo_spa is nefsim.spa\n"
+            "assert Choice is nefsim.dists.Choice\n"
+            "assert tuning_curves is nefsim.utils.ensemble.tuning_curves\n"
+            "try:\n"
+            "    import nengo.no_such_module\n"
+            "except ImportError:\n"
+            "    print('ok')\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "ok"
