@@ -77,7 +77,62 @@ def learning():
     return net, probes
 
 
-@pytest.mark.parametrize("make", [chain, assorted, learning])
+def small_circconv():
+    from nefsim.bench.models import circconv
+
+    net, probe = circconv(nefsim, n_neurons=20, dimensions=4)
+    return net, [probe]
+
+
+def mixed(n_ensembles=5):
+    """Products of unequal shapes merged into one group (no batched form: a few become
+    dense products, more one sparse product), repeated and non-contiguous slices, and
+    many small copies, to cover the backend's fallbacks."""
+    with nefsim.Network(seed=4) as net:
+        stim = nefsim.Node(lambda t: [np.sin(6 * t), np.cos(5 * t), 0.3])
+        sizes = ((20, 1), (35, 2), (15, 3), (25, 1), (30, 2))[:n_ensembles]
+        ens = [nefsim.Ensemble(n, d) for n, d in sizes]
+        out = nefsim.Node(size_in=3)
+        for e in ens:
+            nefsim.Connection(stim[:e.dimensions], e)
+            nefsim.Connection(e, out[[0, 2, 0][:e.dimensions]], synapse=0.01)
+        nefsim.Connection(stim[[2, 0]], ens[1][[1, 0]], transform=0.5)
+        probes = [nefsim.Probe(out), nefsim.Probe(ens[1].neurons, "voltage"),
+                  nefsim.Probe(ens[2], synapse=0.02)]
+    return net, probes
+
+
+def test_state_blocks_index_like_a_flat_buffer():
+    import jax.numpy as jnp
+
+    from nefsim.backends.jax import _Segments
+
+    rng = np.random.RandomState(0)
+    flat = rng.randn(2, 20).astype(np.float32)
+    starts = (0, 5, 12, 20)
+    state = _Segments(starts, [jnp.asarray(flat[:, a:b])
+                               for a, b in zip(starts[:-1], starts[1:])])
+    whole = lambda s: np.concatenate([np.asarray(p) for p in s.parts], axis=1)
+    for idx in (slice(3, 15), slice(5, 12), slice(0, 20), np.array([13, 2, 19]),
+                np.array([13, 2, 2, 19])):
+        assert np.array_equal(np.asarray(state.get(idx)), flat[:, idx])
+        value = rng.randn(2, np.arange(20)[idx].size).astype(np.float32)
+        expected = flat.copy()
+        np.add.at(expected, (slice(None), idx), value)  # repeated columns sum
+        assert np.allclose(whole(state.put(idx, value, add=True)), expected, atol=1e-6)
+        if isinstance(idx, slice) or idx.size == 3:
+            expected = flat.copy()
+            expected[:, idx] = value
+            assert np.array_equal(whole(state.put(idx, value)), expected)
+    assert np.array_equal(whole(state), flat)  # a put makes a new state
+
+
+def few_mixed():
+    return mixed(n_ensembles=3)
+
+
+@pytest.mark.parametrize("make", [chain, assorted, learning, small_circconv, mixed,
+                                  few_mixed])
 def test_float64_matches_numpy(make):
     assert_same(run_both(make))
 

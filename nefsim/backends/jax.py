@@ -1,8 +1,13 @@
 """The compiled JAX backend: the same IR as the NumPy backend, run in ``jit(lax.scan)``.
 
-The whole state is one array ``(batch, n_total)`` in the chosen dtype (float32 by
-default).  Every op group becomes a pure function ``state -> state``; a step applies them
-in schedule order, and ``lax.scan`` runs a chunk of steps in one compiled call.  Probes
+Between chunks the state is one array ``(batch, n_total)`` in the chosen dtype (float32
+by default), laid out as the NumPy backend lays it out.  Inside the compiled loop it is
+carried as a tuple of column blocks, cut wherever a kernel's columns begin or end, so a
+merged op group reads and writes whole arrays and XLA can fuse it (see
+:class:`_Segments`).  Every op group becomes a pure function ``state -> state``; a step
+applies them in schedule order, and ``lax.scan`` runs a chunk of steps in one compiled
+call.  Groups of equal-shaped dense products run as one batched product, like the NumPy
+backend's; other groups as one sparse (COO) product.  Probes
 are gathered inside the loop and copied out once per chunk, decimated to their
 ``sample_every``.
 
@@ -17,14 +22,16 @@ when the model is compiled.
 Needs ``pip install nefsim[jax]``.
 """
 
+import bisect
+
 import numpy as np
 
 from ..build.ir import (Copy, DotInc, ElementwiseInc, Filter, LearnedDotInc, NeuronStep,
                         ProcessStep, PyFunc, Reset, RuleStep, TransformInc)
-from ..build.schedule import global_indices, layout
+from ..build.schedule import compact, global_indices, layout
 from ..exceptions import BuildError, SimulationError
 from ..synapses import filter_kind, filter_step
-from .numpy import checked_output
+from .numpy import _has_duplicates, _index_key, checked_output
 
 CHUNK = 1000  # steps per compiled call: long enough to amortise dispatch, short for memory
 
@@ -41,6 +48,84 @@ def _jax():
 def _indices(idx):
     """A slice stays a slice (cheap in XLA); index arrays become int32 arrays."""
     return idx if isinstance(idx, slice) else np.asarray(idx, dtype=np.int32)
+
+
+class _Segments:
+    """The state while a step is traced: the flat buffer cut into column blocks.
+
+    The scan carries one array per block instead of one ``(batch, n_total)`` array, so
+    an op group whose columns are whole blocks reads and writes whole arrays, which XLA
+    fuses freely; updating a slice of one big buffer instead serialises the groups
+    through dynamic-update-slices and copies.  ``starts`` holds every block's first
+    column and, last, the total width.  Instances are immutable: :meth:`put` returns a
+    new one.
+    """
+
+    def __init__(self, starts, parts):
+        self.starts, self.parts = starts, parts
+
+    def _overlap(self, a, b):
+        """(block number, block start, block end) of the blocks meeting columns [a, b)."""
+        i = bisect.bisect_right(self.starts, a) - 1
+        while i < len(self.parts) and self.starts[i] < b:
+            yield i, self.starts[i], self.starts[i + 1]
+            i += 1
+
+    def get(self, idx):
+        import jax.numpy as jnp
+        if not isinstance(idx, slice):
+            if idx.size == 0:
+                return jnp.zeros((self.parts[0].shape[0], 0), self.parts[0].dtype)
+            lo, hi = int(idx.min()), int(idx.max()) + 1
+            return self.get(slice(lo, hi))[:, idx - lo]
+        a, b = idx.start, idx.stop
+        pieces = [self.parts[i][:, max(a, s) - s:min(b, e) - s]
+                  for i, s, e in self._overlap(a, b)]
+        if len(pieces) == 1:
+            return pieces[0]
+        if not pieces:
+            return jnp.zeros((self.parts[0].shape[0], 0), self.parts[0].dtype)
+        return jnp.concatenate(pieces, axis=1)
+
+    def put(self, idx, value, add=False):
+        import jax.numpy as jnp
+        from jax import lax
+        if not isinstance(idx, slice):
+            if idx.size == 0:
+                return self
+            lo, hi = int(idx.min()), int(idx.max()) + 1
+            flat = self.get(slice(lo, hi))
+            local = idx - lo
+            flat = flat.at[:, local].add(value) if add else flat.at[:, local].set(value)
+            return self.put(slice(lo, hi), flat)
+        a, b = idx.start, idx.stop
+        dtype = self.parts[0].dtype
+        value = jnp.broadcast_to(jnp.asarray(value, dtype=dtype),
+                                 (self.parts[0].shape[0], b - a))
+        parts = list(self.parts)
+        for i, s, e in self._overlap(a, b):
+            lo, hi = max(a, s), min(b, e)
+            piece = value[:, lo - a:hi - a]
+            if add:
+                piece = parts[i][:, lo - s:hi - s] + piece
+            if lo == s and hi == e:
+                parts[i] = piece
+            else:
+                parts[i] = lax.dynamic_update_slice_in_dim(parts[i], piece, lo - s, axis=1)
+        return _Segments(self.starts, parts)
+
+
+def _get(state, idx):
+    """Columns ``idx`` of the state."""
+    return state.get(idx)
+
+
+def _put(state, idx, value, add=False):
+    """The state with columns ``idx`` replaced by (with ``add``: increased by) ``value``.
+
+    With an index array, ``add`` sums repeated columns, as the NumPy backend does.
+    """
+    return state.put(idx, value, add)
 
 
 def _concat(indices):
@@ -73,6 +158,7 @@ class Backend:
         self.offsets, self.size = layout(ir.signals, ir.groups)
         self.host_inputs = []   # (op, offset into the per-step host input vector)
         self._host_size = 0
+        self._cuts = {0, self.size}
         self.step_fns = [self._compile(group.ops) for group in ir.groups]
         self._probe_index = [
             (spec, spec.ref if isinstance(spec.ref, str) else self.index(spec.ref))
@@ -82,6 +168,19 @@ class Backend:
         self.completed_steps = 0
         self._callback_error = None
         self.state = jnp.zeros((batch, self.size), dtype=self.dtype)
+
+    def _indices(self, idx):
+        """Index as used in a kernel; its ends become block boundaries of the carry."""
+        idx = _indices(idx)
+        if isinstance(idx, slice):
+            self._cuts.update((idx.start, idx.stop))
+        elif idx.size:
+            self._cuts.update((int(idx.min()), int(idx.max()) + 1))
+        return idx
+
+    def _merged(self, indices):
+        """The concatenated indices of several refs (a slice when contiguous)."""
+        return self._indices(compact(_concat(indices)))
 
     # ------------------------------------------------------------------ public
     def index(self, ref):
@@ -165,19 +264,25 @@ class Backend:
             step_fns = self.step_fns
             probes = self._probe_index
 
-            def one_step(state, inputs):
+            jnp = self.jnp
+            starts = tuple(sorted(self._cuts)) if self.size else (0, 0)
+
+            def one_step(parts, inputs):
                 t, host = inputs
+                state = _Segments(starts, parts)
                 for fn in step_fns:
                     state = fn(state, t, host)
                 recorded = tuple(
-                    state[:, idx] if not isinstance(idx, str)
-                    else self.jnp.broadcast_to(self.jnp.asarray(self.ir.arrays[idx]),
-                                               (self.batch, *np.shape(self.ir.arrays[idx])))
+                    _get(state, idx) if not isinstance(idx, str)
+                    else jnp.broadcast_to(jnp.asarray(self.ir.arrays[idx]),
+                                          (self.batch, *np.shape(self.ir.arrays[idx])))
                     for _, idx in probes)
-                return state, recorded
+                return tuple(state.parts), recorded
 
             def chunk(state, times, host):
-                return jax.lax.scan(one_step, state, (times, host))
+                parts = tuple(state[:, a:b] for a, b in zip(starts[:-1], starts[1:]))
+                parts, recorded = jax.lax.scan(one_step, parts, (times, host))
+                return jnp.concatenate(parts, axis=1), recorded
 
             self._chunk_fns[n] = jax.jit(chunk)
         return self._chunk_fns[n]
@@ -191,27 +296,130 @@ class Backend:
                      RuleStep: self._rule}
         return compilers[type(ops[0])](ops)
 
-    def _reset(self, ops):
-        idx = _indices(_concat([self.index(op.dst.ref()) for op in ops]))
-        value = ops[0].value
-        return lambda state, t, host: state.at[:, idx].set(value)
+    def _runs(self, *indices):
+        """Cut parallel index arrays into runs that are consecutive in all of them.
 
-    def _copy(self, ops):
-        src = _indices(_concat([self.index(op.src) for op in ops]))
-        dst = _indices(_concat([self.index(op.dst) for op in ops]))
-        if ops[0].inc:  # .add sums repeated destinations, as the NumPy backend does
-            return lambda state, t, host: state.at[:, dst].add(state[:, src])
-        return lambda state, t, host: state.at[:, dst].set(state[:, src])
+        Returns ``[(position slice, one column slice per array), ...]``, or None when
+        there are too many runs (then one gather / scatter is cheaper).  A merged group
+        often spans a few contiguous blocks (biases of all ensembles plus one node);
+        slices of whole blocks keep the step free of gathers over the whole state.
+        """
+        arrays = [_concat(idx) for idx in indices]
+        n = arrays[0].size
+        breaks = np.zeros(max(n - 1, 0), dtype=bool)
+        for arr in arrays:
+            breaks |= np.diff(arr) != 1
+        edges = [0, *(np.flatnonzero(breaks) + 1).tolist(), n]
+        if n == 0 or len(edges) - 1 > 32:
+            return None
+        runs = []
+        for lo, hi in zip(edges[:-1], edges[1:]):
+            cols = [self._indices(slice(int(arr[lo]), int(arr[hi - 1]) + 1))
+                    for arr in arrays]
+            runs.append((slice(lo, hi), cols))
+        return runs
+
+    def _reset(self, ops):
+        value = ops[0].value
+        runs = self._runs([self.index(op.dst.ref()) for op in ops])
+        if runs is None:
+            idx = self._merged([self.index(op.dst.ref()) for op in ops])
+            return lambda state, t, host: _put(state, idx, value)
+
+        def reset(state, t, host):
+            for _, (dst,) in runs:
+                state = _put(state, dst, value)
+            return state
+        return reset
+
+    def _copy(self, ops, scale=None):
+        srcs = [self.index(op.src) for op in ops]
+        dsts = [self.index(op.dst) for op in ops]
+        inc = ops[0].inc if scale is None else True
+        runs = self._runs(srcs, dsts)
+        if runs is None:
+            src, dst = self._merged(srcs), self._merged(dsts)
+            runs = [(slice(None), (src, dst))]
+
+        def copy(state, t, host):
+            values = [_get(state, src) for _, (src, _) in runs]  # all reads first
+            for (pos, (_, dst)), value in zip(runs, values):
+                if scale is not None:
+                    value = scale[pos] * value
+                # an add sums repeated destinations, as the NumPy backend does
+                state = _put(state, dst, value, add=inc)
+            return state
+        return copy
 
     def _elementwise(self, ops):
-        src = _indices(_concat([self.index(op.src) for op in ops]))
-        dst = _indices(_concat([self.index(op.dst) for op in ops]))
         scale = np.concatenate([np.broadcast_to(np.asarray(op.scale, dtype=float),
                                                 (op.dst.size,)) for op in ops])
-        scale = scale.astype(self.dtype)
-        return lambda state, t, host: state.at[:, dst].add(scale * state[:, src])
+        return self._copy(ops, scale=scale.astype(self.dtype))
 
     def _dot(self, ops):
+        """A group of products: dense and batched where it can be, else one COO product."""
+        import scipy.sparse
+
+        arrays = self.ir.arrays
+        dense = not any(scipy.sparse.issparse(arrays[op.weights])
+                        or np.ndim(arrays[op.weights]) != 2 for op in ops)
+        if dense:
+            stacked = self._stacked_dot(ops)
+            if stacked is not None:
+                return stacked
+            if len(ops) <= 4 and sum(np.size(arrays[op.weights]) for op in ops) < 20000:
+                return self._dense_dots(ops)
+        return self._sparse_dot(ops)
+
+    def _dense_dots(self, ops):
+        """A few small dense products, one after the other."""
+        jnp = self.jnp
+        parts = [(self._indices(self.index(op.src)), self._indices(self.index(op.dst)),
+                  np.asarray(self.ir.arrays[op.weights]).astype(self.dtype)) for op in ops]
+
+        def dense_dots(state, t, host):
+            for src, dst, W in parts:
+                state = _put(state, dst, add=True, value=jnp.dot(_get(state, src), W.T))
+            return state
+        return dense_dots
+
+    def _stacked_dot(self, ops):
+        """Products of equal-shaped dense matrices, as one batched product (or None).
+
+        Products reading the same input (several decoders of one ensemble) are stacked
+        into one taller matrix first; when all the blocks then have one shape, the group
+        is a single broadcast multiply-add, which XLA fuses, instead of a scatter.
+        """
+        blocks = {}  # input indices -> (matrices, outputs), in first-seen order
+        for op in ops:
+            key = _index_key(self.index(op.src))
+            mats, dsts = blocks.setdefault(key, ([], []))
+            mats.append(np.asarray(self.ir.arrays[op.weights], dtype=np.float64))
+            dsts.append(_concat([self.index(op.dst)]))
+        stacked = [np.vstack(mats) for mats, _ in blocks.values()]
+        if len({W.shape for W in stacked}) != 1:
+            return None
+        dst = _concat([d for _, dsts in blocks.values() for d in dsts])
+        if _has_duplicates(dst):
+            return None
+        src = self._indices(compact(np.concatenate([np.asarray(k, dtype=np.intp)
+                                                    for k in blocks])))
+        dst = self._indices(compact(dst))
+        W = np.stack(stacked).astype(self.dtype)  # (m, rows, cols)
+        (m, rows, cols), batch, jnp = W.shape, self.batch, self.jnp
+
+        def stacked_dot(state, t, host):
+            x = _get(state, src).reshape(batch, m, cols)
+            if cols <= 2 < rows:  # one or two inputs per block (encoders): fused products
+                y = x[:, :, 0, None] * W[None, :, :, 0]
+                for j in range(1, cols):
+                    y = y + x[:, :, j, None] * W[None, :, :, j]
+            else:  # few outputs per block (decoders): one reduction per output row
+                y = jnp.einsum("bmc,mrc->bmr", x, W)
+            return _put(state, dst, add=True, value=y.reshape(batch, m * rows))
+        return stacked_dot
+
+    def _sparse_dot(self, ops):
         """Any group of products as one sparse (COO) product: gather, scale, scatter-add."""
         import scipy.sparse
 
@@ -233,69 +441,71 @@ class Backend:
         values = np.concatenate(vals).astype(self.dtype)
         gather = np.asarray(src_of_col, dtype=np.int32)
         scatter = np.asarray(dst_of_row, dtype=np.int32)
-        return lambda state, t, host: state.at[:, scatter].add(values * state[:, gather])
+        return lambda state, t, host: _put(state, scatter, values * _get(state, gather),
+                                           add=True)
 
     def _learned_dot(self, ops):
         (op,) = ops
-        src, dst = _indices(self.index(op.src)), _indices(self.index(op.dst))
-        w = _indices(self.index(op.weights.ref()))
+        src, dst = self._indices(self.index(op.src)), self._indices(self.index(op.dst))
+        w = self._indices(self.index(op.weights.ref()))
         rows, cols = op.shape
         jnp, batch = self.jnp, self.batch
 
         def learned(state, t, host):
-            W = state[:, w].reshape(batch, rows, cols)
-            return state.at[:, dst].add(jnp.einsum("brc,bc->br", W, state[:, src]))
+            W = _get(state, w).reshape(batch, rows, cols)
+            value = jnp.einsum("brc,bc->br", W, _get(state, src))
+            return _put(state, dst, value, add=True)
         return learned
 
     def _transform(self, ops):
         (op,) = ops
-        src, dst = _indices(self.index(op.src)), _indices(self.index(op.dst))
+        src, dst = self._indices(self.index(op.src)), self._indices(self.index(op.dst))
         weights = np.asarray(self.ir.arrays[op.weights])
         jnp = self.jnp
-        return lambda state, t, host: state.at[:, dst].add(
-            op.transform.apply(weights, state[:, src], xp=jnp))
+        return lambda state, t, host: _put(
+            state, dst, op.transform.apply(weights, _get(state, src), xp=jnp), add=True)
 
     def _neurons(self, ops):
         if ops[0].rng is not None:
             raise BuildError(f"{ops[0].neuron_type!r} draws random numbers, which the JAX "
                              "backend does not support yet; use backend='numpy'")
         neuron_type, jnp, dt = ops[0].neuron_type, self.jnp, self.dt
-        J = _indices(_concat([self.index(op.J.ref()) for op in ops]))
-        out = _indices(_concat([self.index(op.out.ref()) for op in ops]))
+        J = self._merged([self.index(op.J.ref()) for op in ops])
+        out = self._merged([self.index(op.out.ref()) for op in ops])
         names = list(ops[0].state)
-        idx = {k: _indices(_concat([self.index(op.state[k].ref()) for op in ops]))
+        idx = {k: self._merged([self.index(op.state[k].ref()) for op in ops])
                for k in names}
 
         def neurons(state, t, host):
-            output, new = neuron_type.step(dt, state[:, J],
-                                           {k: state[:, i] for k, i in idx.items()}, xp=jnp)
-            state = state.at[:, out].set(output)
+            current = {k: _get(state, i) for k, i in idx.items()}
+            output, new = neuron_type.step(dt, _get(state, J), current, xp=jnp)
+            state = _put(state, out, output)
             for k, i in idx.items():
-                state = state.at[:, i].set(new[k])
+                state = _put(state, i, new[k])
             return state
         return neurons
 
     def _filter(self, ops):
-        inp = _indices(_concat([self.index(op.inp) for op in ops]))
-        out = _indices(_concat([self.index(op.out.ref()) for op in ops]))
+        inp = self._merged([self.index(op.inp) for op in ops])
+        out = self._merged([self.index(op.out.ref()) for op in ops])
         dtype = self.dtype
         if ops[0].is_onex():
             a = np.concatenate([np.full(op.out.size, op.A[0, 0]) for op in ops]).astype(dtype)
             b = np.concatenate([np.full(op.out.size, op.C[0, 0] * op.B[0, 0])
                                 for op in ops]).astype(dtype)
-            return lambda state, t, host: state.at[:, out].set(
-                a * state[:, out] + b * state[:, inp])
+            return lambda state, t, host: _put(state, out, 
+                a * _get(state, out) + b * _get(state, inp))
         (op,) = ops
         k, size, batch = op.A.shape[0], op.out.size, self.batch
-        xs = _indices(self.index(op.state.ref()))
+        xs = self._indices(self.index(op.state.ref()))
         A, B, C, D = (m.astype(dtype) for m in (op.A, op.B, op.C, op.D))
         kind, jnp = filter_kind(op.A, op.B, op.C, op.D), self.jnp
 
         def linear_filter(state, t, host):
-            X = state[:, xs].reshape(batch, k, size)
-            y, X = filter_step(A, B, C, D, X, state[:, inp], xp=jnp, kind=kind)
-            state = state.at[:, out].set(y)
-            return state.at[:, xs].set(X.reshape(batch, k * size))
+            X = _get(state, xs).reshape(batch, k, size)
+            y, X = filter_step(A, B, C, D, X, _get(state, inp), xp=jnp, kind=kind)
+            state = _put(state, out, y)
+            return _put(state, xs, X.reshape(batch, k * size))
         return linear_filter
 
     def _host_input(self, op, size):
@@ -308,17 +518,17 @@ class Backend:
         (op,) = ops
         if op.out is None:  # an output-less node: call it for its side effects
             return self._callback(op, lambda args: (op.fn(*args), np.zeros(0))[1], 0)
-        out = _indices(self.index(op.out.ref()))
+        out = self._indices(self.index(op.out.ref()))
         if op.x is None and op.pass_time:  # a function of time: evaluated per chunk
             cols = self._host_input(op, op.out.size)
-            return lambda state, t, host: state.at[:, out].set(host[:, cols])
+            return lambda state, t, host: _put(state, out, host[:, cols])
         fn = op.fn
         return self._callback(op, lambda args: fn(*args), op.out.size, out)
 
     def _callback(self, op, call, size, out=None):
         """A Python callable reading a signal, called from the loop on the host."""
         jax, jnp, dtype, batch = self.jax, self.jnp, self.dtype, self.batch
-        x = None if op.x is None else _indices(self.index(op.x))
+        x = None if op.x is None else self._indices(self.index(op.x))
 
         def host_call(t, xs):
             rows = np.zeros((batch, size), dtype=dtype)
@@ -338,12 +548,12 @@ class Backend:
         shape = jax.ShapeDtypeStruct((batch, size), dtype)
 
         def step(state, t, host):
-            xs = None if x is None else state[:, x]
+            xs = None if x is None else _get(state, x)
             if xs is None:
                 value = jax.pure_callback(lambda t: host_call(t, None), shape, t)
             else:
                 value = jax.pure_callback(host_call, shape, t, xs)
-            return state if out is None else state.at[:, out].set(value)
+            return state if out is None else _put(state, out, value)
         return step
 
     def _process(self, ops):
@@ -351,19 +561,20 @@ class Backend:
         if op.inp is not None:
             raise BuildError(f"{op.owner}: a Process with an input cannot run in the JAX "
                              "backend yet; use backend='numpy'")
-        out = _indices(self.index(op.out))
+        out = self._indices(self.index(op.out))
         cols = self._host_input(op, op.out.size)
         if op.mode == "inc":
-            return lambda state, t, host: state.at[:, out].add(host[:, cols])
-        return lambda state, t, host: state.at[:, out].set(host[:, cols])
+            return lambda state, t, host: _put(state, out, add=True, value=host[:, cols])
+        return lambda state, t, host: _put(state, out, host[:, cols])
 
     def _rule(self, ops):
         (op,) = ops
         jax, jnp = self.jax, self.jnp
-        inputs = {k: (_indices(self.index(ref)), shape) for k, (ref, shape) in op.inputs.items()}
-        carried = {k: (_indices(self.index(sig.ref())), shape)
+        inputs = {k: (self._indices(self.index(ref)), shape)
+                  for k, (ref, shape) in op.inputs.items()}
+        carried = {k: (self._indices(self.index(sig.ref())), shape)
                    for k, (sig, shape) in op.state.items()}
-        delta = _indices(self.index(op.delta.ref()))
+        delta = self._indices(self.index(op.delta.ref()))
         fn = op.fn
 
         def one(row):
@@ -376,4 +587,5 @@ class Backend:
             return row
 
         batched = jax.vmap(one)
-        return lambda state, t, host: batched(state)
+        whole = slice(0, self.size)
+        return lambda state, t, host: _put(state, whole, batched(_get(state, whole)))
