@@ -31,7 +31,8 @@ from ..build.ir import (Copy, DotInc, ElementwiseInc, Filter, LearnedDotInc, Neu
 from ..build.schedule import compact, global_indices, layout
 from ..exceptions import BuildError, SimulationError
 from ..synapses import filter_kind, filter_step
-from .numpy import _has_duplicates, _index_key, checked_output
+from ._indexing import all_dense, concat_indices, stacked_products
+from .numpy import checked_output
 
 CHUNK = 1000  # steps per compiled call: long enough to amortise dispatch, short for memory
 
@@ -128,12 +129,6 @@ def _put(state, idx, value, add=False):
     return state.put(idx, value, add)
 
 
-def _concat(indices):
-    parts = [np.arange(i.start, i.stop) if isinstance(i, slice) else np.asarray(i)
-             for i in indices]
-    return np.concatenate(parts).astype(np.int64)
-
-
 class Backend:
     """Runs an :class:`~nefsim.build.ir.IR` with JAX.
 
@@ -180,7 +175,7 @@ class Backend:
 
     def _merged(self, indices):
         """The concatenated indices of several refs (a slice when contiguous)."""
-        return self._indices(compact(_concat(indices)))
+        return self._indices(compact(concat_indices(indices)))
 
     # ------------------------------------------------------------------ public
     def index(self, ref):
@@ -304,7 +299,7 @@ class Backend:
         often spans a few contiguous blocks (biases of all ensembles plus one node);
         slices of whole blocks keep the step free of gathers over the whole state.
         """
-        arrays = [_concat(idx) for idx in indices]
+        arrays = [concat_indices(idx) for idx in indices]
         n = arrays[0].size
         breaks = np.zeros(max(n - 1, 0), dtype=bool)
         for arr in arrays:
@@ -358,12 +353,8 @@ class Backend:
 
     def _dot(self, ops):
         """A group of products: dense and batched where it can be, else one COO product."""
-        import scipy.sparse
-
         arrays = self.ir.arrays
-        dense = not any(scipy.sparse.issparse(arrays[op.weights])
-                        or np.ndim(arrays[op.weights]) != 2 for op in ops)
-        if dense:
+        if all_dense(ops, arrays):
             stacked = self._stacked_dot(ops)
             if stacked is not None:
                 return stacked
@@ -390,22 +381,11 @@ class Backend:
         into one taller matrix first; when all the blocks then have one shape, the group
         is a single broadcast multiply-add, which XLA fuses, instead of a scatter.
         """
-        blocks = {}  # input indices -> (matrices, outputs), in first-seen order
-        for op in ops:
-            key = _index_key(self.index(op.src))
-            mats, dsts = blocks.setdefault(key, ([], []))
-            mats.append(np.asarray(self.ir.arrays[op.weights], dtype=np.float64))
-            dsts.append(_concat([self.index(op.dst)]))
-        stacked = [np.vstack(mats) for mats, _ in blocks.values()]
-        if len({W.shape for W in stacked}) != 1:
+        found = stacked_products(ops, self.ir.arrays, self.index)
+        if found is None:
             return None
-        dst = _concat([d for _, dsts in blocks.values() for d in dsts])
-        if _has_duplicates(dst):
-            return None
-        src = self._indices(compact(np.concatenate([np.asarray(k, dtype=np.intp)
-                                                    for k in blocks])))
-        dst = self._indices(compact(dst))
-        W = np.stack(stacked).astype(self.dtype)  # (m, rows, cols)
+        W, src, dst = found
+        src, dst, W = self._indices(src), self._indices(dst), W.astype(self.dtype)
         (m, rows, cols), batch, jnp = W.shape, self.batch, self.jnp
 
         def stacked_dot(state, t, host):
@@ -432,8 +412,8 @@ class Backend:
             rows.append(W.row + row0)
             cols.append(W.col + col0)
             vals.append(W.data)
-            dsts.append(_concat([self.index(op.dst)]))
-            srcs.append(_concat([self.index(op.src)]))
+            dsts.append(concat_indices([self.index(op.dst)]))
+            srcs.append(concat_indices([self.index(op.src)]))
             row0 += W.shape[0]
             col0 += W.shape[1]
         src_of_col = np.concatenate(srcs)[np.concatenate(cols)]
@@ -527,7 +507,7 @@ class Backend:
 
     def _callback(self, op, call, size, out=None):
         """A Python callable reading a signal, called from the loop on the host."""
-        jax, jnp, dtype, batch = self.jax, self.jnp, self.dtype, self.batch
+        jax, dtype, batch = self.jax, self.dtype, self.batch
         x = None if op.x is None else self._indices(self.index(op.x))
 
         def host_call(t, xs):

@@ -12,50 +12,10 @@ from ..build.ir import (Copy, DotInc, ElementwiseInc, Filter, LearnedDotInc, Neu
                         ProcessStep, PyFunc, Reset, RuleStep, TransformInc)
 from ..build.schedule import compact, global_indices, layout
 from ..exceptions import SimulationError, ValidationError
+from ._indexing import (all_dense, concat_indices, contiguous_runs, has_duplicates,
+                        stacked_products)
 from .numpy_kernels import inplace_kernel
 from ..synapses import filter_kind, filter_step
-
-
-def _concat(indices):
-    parts = [np.arange(i.start, i.stop) if isinstance(i, slice) else np.asarray(i)
-             for i in indices]
-    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.intp)
-
-
-def _contiguous_runs(pairs, max_runs=8):
-    """Merge ``(src, dst)`` slice pairs that continue each other.
-
-    Returns the list of runs, or None if more than ``max_runs`` remain (then one
-    gather/scatter is cheaper than a Python loop) or a ``dst`` index array repeats an
-    index.  Index arrays are kept as their own runs.
-    """
-    runs = []
-    for src, dst in pairs:
-        if _has_duplicates(dst):
-            return None
-        if not (isinstance(src, slice) and isinstance(dst, slice)):
-            runs.append((src, dst))
-            continue
-        if (runs and isinstance(runs[-1][0], slice) and isinstance(runs[-1][1], slice)
-                and runs[-1][0].stop == src.start and runs[-1][1].stop == dst.start):
-            last_src, last_dst = runs[-1]
-            runs[-1] = (slice(last_src.start, src.stop), slice(last_dst.start, dst.stop))
-        else:
-            runs.append((src, dst))
-    return runs if len(runs) <= max_runs else None
-
-
-def _index_key(idx):
-    """A hashable key for a slice or index array (the indices it selects)."""
-    if isinstance(idx, slice):
-        return tuple(range(idx.start, idx.stop))
-    return tuple(int(i) for i in idx)
-
-
-def _has_duplicates(idx):
-    if isinstance(idx, slice):
-        return False
-    return np.unique(idx).size != idx.size
 
 
 class Backend:
@@ -150,7 +110,7 @@ class Backend:
         return compilers[type(op0)](ops)
 
     def _compile_reset(self, ops):
-        idx = compact(_concat([self.index(op.dst.ref()) for op in ops]))
+        idx = compact(concat_indices([self.index(op.dst.ref()) for op in ops]))
         value = ops[0].value
         state = self.state
 
@@ -161,7 +121,7 @@ class Backend:
     def _scatter(self, dst, compute):
         """A step fn doing ``state[:, dst] += compute()`` (duplicates in dst add up)."""
         state = self.state
-        if _has_duplicates(dst):
+        if has_duplicates(dst):
             def step(t):
                 np.add.at(state, (slice(None), dst), compute())
         else:
@@ -174,7 +134,7 @@ class Backend:
     def _compile_copy(self, ops):
         pairs = [(self.index(op.src), self.index(op.dst)) for op in ops]
         state = self.state
-        runs = _contiguous_runs(pairs)
+        runs = contiguous_runs(pairs)
         if (ops[0].inc and runs is not None and self.batch == 1
                 and all(isinstance(i, slice) for run in runs for i in run)):
             views = [(state[0, src], state[0, dst]) for src, dst in runs]  # made once
@@ -189,23 +149,23 @@ class Backend:
                     for src, dst in runs:
                         state[:, dst] += state[:, src]
                 return copy_inc_runs
-            src = compact(_concat([p[0] for p in pairs]))
-            return self._scatter(_concat([p[1] for p in pairs]), lambda: state[:, src])
+            src = compact(concat_indices([p[0] for p in pairs]))
+            return self._scatter(concat_indices([p[1] for p in pairs]), lambda: state[:, src])
         if runs is not None:
             def copy_runs(t):
                 for src, dst in runs:
                     state[:, dst] = state[:, src]
             return copy_runs
-        src = compact(_concat([p[0] for p in pairs]))
-        dst = compact(_concat([p[1] for p in pairs]))
+        src = compact(concat_indices([p[0] for p in pairs]))
+        dst = compact(concat_indices([p[1] for p in pairs]))
 
         def copy(t):
             state[:, dst] = state[:, src]
         return copy
 
     def _compile_elementwise(self, ops):
-        src = compact(_concat([self.index(op.src) for op in ops]))
-        dst = _concat([self.index(op.dst) for op in ops])
+        src = compact(concat_indices([self.index(op.src) for op in ops]))
+        dst = concat_indices([self.index(op.dst) for op in ops])
         scale = np.concatenate([np.broadcast_to(np.asarray(op.scale, dtype=float),
                                                 (op.dst.size,)) for op in ops])
         state = self.state
@@ -219,12 +179,11 @@ class Backend:
             src, dst = self.index(op.src), self.index(op.dst)
             name = op.weights
             if scipy.sparse.issparse(arrays[name]):
-                return self._scatter(_concat([dst]),
+                return self._scatter(concat_indices([dst]),
                                      lambda: (arrays[name] @ state[:, src].T).T)
-            return self._scatter(_concat([dst]), lambda: state[:, src] @ arrays[name].T)
+            return self._scatter(concat_indices([dst]), lambda: state[:, src] @ arrays[name].T)
         small = sum(np.size(arrays[op.weights]) for op in ops) < 20000
-        dense = not any(scipy.sparse.issparse(arrays[op.weights]) for op in ops)
-        if len(ops) <= 4 and small and dense:
+        if len(ops) <= 4 and small and all_dense(ops, arrays):
             # a few small products: a loop of dense matmuls beats building a sparse one
             steps = [self._compile_dot([op]) for op in ops]
 
@@ -232,14 +191,14 @@ class Backend:
                 for step in steps:
                     step(t)
             return dot_loop
-        src = compact(_concat([self.index(op.src) for op in ops]))
-        dst_all = _concat([self.index(op.dst) for op in ops])
-        stacked = self._stacked_dot(ops, src, dst_all)
+        stacked = self._stacked_dot(ops)
         if stacked is not None:
             return stacked
+        src = compact(concat_indices([self.index(op.src) for op in ops]))
+        dst_all = concat_indices([self.index(op.dst) for op in ops])
         # Several independent products: one block-sparse matrix over the gathered inputs.
         dst_unique, rows = np.unique(dst_all, return_inverse=True)
-        blocks, row_start, col_start = [], 0, 0
+        row_start = col_start = 0
         r, c, v = [], [], []
         for op in ops:
             W = self.ir.arrays[op.weights]
@@ -260,33 +219,13 @@ class Backend:
             state[:, dst] += (matrix @ state[:, src].T).T
         return dot
 
-    def _stacked_dot(self, ops, src, dst_all):
-        """Products of equal-shaped dense matrices, as one batched product.
-
-        Products that read the same input (several decoders of one ensemble) are first
-        stacked into one taller matrix.  When every resulting block has the same shape
-        (ensemble arrays, chains, circular convolution), the whole group is one batched
-        product: a broadcast multiply-add over the short axis of the blocks.
-        """
-        arrays = self.ir.arrays
-        if any(scipy.sparse.issparse(arrays[op.weights]) or np.ndim(arrays[op.weights]) != 2
-               for op in ops):
+    def _stacked_dot(self, ops):
+        """An equal-shaped product group (see :func:`stacked_products`) as one batched
+        product: a broadcast multiply-add over the short axis of the blocks."""
+        found = stacked_products(ops, self.ir.arrays, self.index)
+        if found is None:
             return None
-        blocks = {}  # input indices -> (matrices, outputs), in first-seen order
-        for op in ops:
-            key = _index_key(self.index(op.src))
-            mats, dsts = blocks.setdefault(key, ([], []))
-            mats.append(np.asarray(arrays[op.weights], dtype=np.float64))
-            dsts.append(_concat([self.index(op.dst)]))
-        stacked = [np.vstack(mats) for mats, _ in blocks.values()]
-        if len({W.shape for W in stacked}) != 1:
-            return None
-        dst = _concat([d for _, dsts in blocks.values() for d in dsts])
-        if _has_duplicates(dst):
-            return None
-        src = compact(np.concatenate([np.asarray(k, dtype=np.intp) for k in blocks]))
-        dst = compact(dst)
-        W = np.stack(stacked)  # (m, rows, cols)
+        W, src, dst = found
         (m, rows, cols), state, batch = W.shape, self.state, self.batch
 
         if cols <= rows:  # few inputs per block (encoders): sum over the input axis
@@ -316,7 +255,7 @@ class Backend:
             def learned_product():
                 W = state[:, w].reshape(batch, rows, cols)
                 return np.einsum("brc,bc->br", W, state[:, src])
-        return self._scatter(_concat([dst]), learned_product)
+        return self._scatter(concat_indices([dst]), learned_product)
 
     def _compile_rule(self, ops):
         (op,) = ops
@@ -353,15 +292,15 @@ class Backend:
         (op,) = ops
         src, dst = self.index(op.src), self.index(op.dst)
         arrays, state = self.ir.arrays, self.state
-        return self._scatter(_concat([dst]),
+        return self._scatter(concat_indices([dst]),
                              lambda: op.transform.apply(arrays[op.weights], state[:, src]))
 
     def _compile_neurons(self, ops):
         neuron_type = ops[0].neuron_type
-        J = compact(_concat([self.index(op.J.ref()) for op in ops]))
-        out = compact(_concat([self.index(op.out.ref()) for op in ops]))
+        J = compact(concat_indices([self.index(op.J.ref()) for op in ops]))
+        out = compact(concat_indices([self.index(op.out.ref()) for op in ops]))
         names = list(ops[0].state)
-        state_idx = {k: compact(_concat([self.index(op.state[k].ref()) for op in ops]))
+        state_idx = {k: compact(concat_indices([self.index(op.state[k].ref()) for op in ops]))
                      for k in names}
         rng = ops[0].rng
         state, dt = self.state, self.dt
@@ -387,9 +326,9 @@ class Backend:
         return neurons
 
     def _compile_filter(self, ops):
-        state, dt = self.state, self.dt
-        inp = compact(_concat([self.index(op.inp) for op in ops]))
-        out = compact(_concat([self.index(op.out.ref()) for op in ops]))
+        state = self.state
+        inp = compact(concat_indices([self.index(op.inp) for op in ops]))
+        out = compact(concat_indices([self.index(op.out.ref()) for op in ops]))
         if ops[0].is_onex():
             # y <- a*y + b*u per channel: every first-order filter in one vector update
             a = np.concatenate([np.full(op.out.size, op.A[0, 0]) for op in ops])
