@@ -282,11 +282,9 @@ def _build_stdp(model, conn, rule, rule_name, weights, shape):
         decay_minus=np.exp(-dt / rule_type.tau_minus), a_plus=rate * rule_type.a_plus,
         a_minus=rate * rule_type.a_minus, min_weight=rule_type.min_weight,
         max_weight=rule_type.max_weight)
-    model.add_op(RuleStep(fn, {"pre": (pre, (pre.size,)), "post": (post, (post.size,)),
-                               "weights": (weights.ref(), shape)},
-                          delta, shape, state=state, tag=f"{rule_name}: STDP"))
-    model.sig[rule].update({k: (sig.ref(), s) for k, (sig, s) in state.items()})
-    model.sig[rule]["delta"] = (delta.ref(), shape)
+    inputs = {"pre": (pre, (pre.size,)), "post": (post, (post.size,)),
+              "weights": (weights.ref(), shape)}
+    _add_stateful_rule(model, rule, rule_name, "STDP", fn, inputs, delta, shape, state)
 
 
 def _build_triplet_stdp(model, conn, rule, rule_name, weights, shape):
@@ -314,10 +312,8 @@ def _build_triplet_stdp(model, conn, rule, rule_name, weights, shape):
         a2_minus=rate * rule_type.a2Minus, a3_minus=rate * rule_type.a3Minus,
         encoders=encoders, decay=rule_type.decay, homeostasis=rule_type.homeostasis,
         rate=rate, min_weight=rule_type.min_weight, max_weight=rule_type.max_weight)
-    model.add_op(RuleStep(fn, inputs, delta, shape, state=state,
-                          tag=f"{rule_name}: TripletSTDP"))
-    model.sig[rule].update({k: (sig.ref(), s) for k, (sig, s) in state.items()})
-    model.sig[rule]["delta"] = (delta.ref(), shape)
+    _add_stateful_rule(model, rule, rule_name, "TripletSTDP", fn, inputs, delta, shape,
+                       state)
 
 
 def _build_pes14(model, conn, rule, rule_name, weights, shape):
@@ -340,9 +336,15 @@ def _build_pes14(model, conn, rule, rule_name, weights, shape):
                            spike_scale=0.001 * model.dt,
                            rate=rule_type.learning_rate,
                            encoders=_gain_encoders(model, ens, rows))
-    model.add_op(RuleStep(fn, inputs, delta, shape, state=state, tag=f"{rule_name}: PES14"))
+    _add_stateful_rule(model, rule, rule_name, "PES14", fn, inputs, delta, shape, state)
+    model.sig[rule]["error"] = error.ref()
+
+
+def _add_stateful_rule(model, rule, rule_name, kind, fn, inputs, delta, shape, state):
+    """Add a rule's update op and make its delta and carried traces probeable."""
+    model.add_op(RuleStep(fn, inputs, delta, shape, state=state, tag=f"{rule_name}: {kind}"))
     model.sig[rule].update({k: (sig.ref(), s) for k, (sig, s) in state.items()})
-    model.sig[rule].update({"error": error.ref(), "delta": (delta.ref(), shape)})
+    model.sig[rule]["delta"] = (delta.ref(), shape)
 
 
 def _decoded_value(model, conn, ens, rule_name):
