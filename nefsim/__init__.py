@@ -51,11 +51,12 @@ from .processes import (
     WhiteSignal,
 )
 from .simulator import Simulator
+from .params_io import load_params
 from .synapses import Alpha, LinearFilter, Lowpass, Synapse, Triangle
 from .transforms import Convolution, Dense, NoTransform, Sparse
 
 __all__ = [
-    "AdaptiveLIF", "AdaptiveLIFRate", "Alpha", "BCM", "BrownNoise", "Choice", "Config",
+    "load_params", "AdaptiveLIF", "AdaptiveLIFRate", "Alpha", "BCM", "BrownNoise", "Choice", "Config",
     "Connection", "Convolution", "Default", "Dense", "Direct", "Ensemble", "Exponential",
     "FilteredNoise", "Gaussian", "Izhikevich", "LIF", "LIFRate", "LearningRule",
     "LinearFilter", "Lowpass", "Network", "Neurons", "NoTransform", "Node", "Oja", "PES",

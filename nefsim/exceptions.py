@@ -11,6 +11,8 @@ def describe(obj):
     """Return a short human name for ``obj``: its class and, when set, its label."""
     if obj is None:
         return ""
+    if isinstance(obj, str):  # already a description, e.g. "Connection 'a->b'"
+        return obj
     if isinstance(obj, type):
         return obj.__name__
     label = getattr(obj, "label", None)

@@ -8,14 +8,16 @@ the backend input.  Modules mirror the description layer: ``ensemble.py`` builds
 from .model import BuiltConnection, BuiltEnsemble, Model, register
 
 
-def build(network, dt=0.001, decoder_cache=None, progress_bar=False):
+def build(network, dt=0.001, decoder_cache=None, progress_bar=False, params=None):
     """Build ``network`` into a new :class:`Model`.
 
     With ``progress_bar`` a tqdm bar counts built objects (on a terminal only).
+    ``params`` (a :class:`~nefsim.build.params.LoadedParams`) supplies saved parameters
+    by stable name instead of sampling and solving them.
     """
     from . import connection, ensemble, network as network_builder, node, probe  # noqa: F401 (registers builders)
 
-    model = Model(dt=dt, decoder_cache=decoder_cache)
+    model = Model(dt=dt, decoder_cache=decoder_cache, loaded=params)
     bar = _progress_bar(network) if progress_bar else None
     model.progress = bar.update if bar is not None else None
     try:

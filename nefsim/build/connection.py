@@ -23,8 +23,10 @@ from .decoders import activities, function_targets, solve
 from .ensemble import sample_eval_points
 from .ir import (Copy, DotInc, ElementwiseInc, Filter, LearnedDotInc, PyFunc, Reset,
                  TransformInc)
-from .learning import build_rules, modifies_weights, rules_of
+from .learning import LearnTarget, build_rules, modifies_weights, rules_of
 from .model import BuiltConnection, register
+from .params import check_shape
+from .weights import build_full, entrywise_index, full_shape
 
 
 def is_decoded(pre):
@@ -45,22 +47,38 @@ def build_connection(model, conn):
         model.require_built(post, owner)
     if not isinstance(post, (Ensemble, Neurons, Node, LearningRule)):
         raise BuildError(f"{owner}: cannot connect into a {type(post).__name__}")
-    learned = modifies_weights(conn)
+    saved = _saved_edits(model, conn, name)
+    if saved["full_weights"] is not None:  # edited into a full matrix (sim.weights)
+        build_full(model, conn, name, saved["full_weights"], saved["keep"])
+        return
+    learned = modifies_weights(conn) or saved["writable"]
     rng = np.random.RandomState(model.seeds[conn])
     weight_mode = (is_decoded(conn.pre_obj) and isinstance(post, Ensemble)
                    and getattr(conn.solver, "weights", False))
+    loaded = model.load(f"{name}:weights")
 
     if is_decoded(conn.pre_obj):
-        source, weighted, weights, eval_points, info = build_decoded(
-            model, conn.pre_obj, conn.pre_slice, conn.function, conn.transform,
-            conn.solver, conn.eval_points, conn.scale_eval_points, rng, name,
-            post_encoders=_post_encoders(model, conn) if weight_mode else None, key=conn,
-            learned=learned)
+        if loaded is not None:
+            rows = post.n_neurons if weight_mode else conn.size_out
+            source, weighted, weights = add_decoded_product(
+                model, conn.pre_obj, name, check_shape(
+                    loaded, (rows, conn.pre_obj.n_neurons), f"{name}:weights", owner),
+                learned)
+            eval_points, info = _loaded_eval_points(model, name), {}
+        else:
+            source, weighted, weights, eval_points, info = build_decoded(
+                model, conn.pre_obj, conn.pre_slice, conn.function, conn.transform,
+                conn.solver, conn.eval_points, conn.scale_eval_points, rng, name,
+                post_encoders=_post_encoders(model, conn) if weight_mode else None,
+                key=conn, learned=learned)
     else:
         source = build_source(model, conn, name)
         weighted, weights = build_transform(model, conn.transform, source, rng, name,
-                                            learned=learned)
+                                            learned=learned, loaded=loaded)
         eval_points, info = None, {}
+    if saved["keep"] is not None:  # a lesion on a connection with its own full matrix
+        model.sig[conn]["weights"] = weights
+        weights = _lesioned(model, conn, name, weights, saved["keep"])
     filtered = build_synapse(model, conn.synapse, weighted, name)
     deliver(model, conn, filtered, weight_mode, name)
 
@@ -72,10 +90,49 @@ def build_connection(model, conn):
         eval_points=eval_points, solver_info=info,
         weights=None if initial is None else _readonly(initial), transform=conn.transform)
     if rules_of(conn):
-        learned_sig = weights[0] if isinstance(weights, tuple) else None
-        shape = weights[1] if isinstance(weights, tuple) else None
-        build_rules(model, conn, name, learned_sig, shape)
+        if isinstance(weights, tuple):
+            target = LearnTarget(weights[0], weights[1],
+                                 keep=model.sig[conn].get("keep_own_space"))
+            build_rules(model, conn, name, target, weights[1])
+        else:
+            build_rules(model, conn, name, None, None)
 
+
+def _saved_edits(model, conn, name):
+    """The edits ``sim.weights`` made to this connection, as saved parameters."""
+    full, keep = model.load(f"{name}:full_weights"), model.load(f"{name}:keep")
+    writable = model.load(f"{name}:writable") is not None
+    if full is None and keep is None and not writable:
+        return {"full_weights": None, "keep": None, "writable": False}
+    n_post, n_pre = full_shape(model, conn, f"Connection {name!r}")
+    owner = f"Connection {name!r}"
+    if full is not None:
+        full = check_shape(full, (n_post, n_pre), f"{name}:full_weights", owner)
+    if keep is not None:
+        keep = check_shape(keep, (n_post, n_pre), f"{name}:keep", owner)
+    return {"full_weights": full, "keep": keep, "writable": writable}
+
+
+def _loaded_eval_points(model, name):
+    points = model.load(f"{name}:eval_points")
+    return None if points is None else _readonly(points)
+
+
+def _lesioned(model, conn, name, weights, keep):
+    """Zero the cut synapses of a connection whose own matrix maps entry by entry onto
+    the full one (``weights=True``, or Neurons to Neurons); learning keeps them zero."""
+    if not isinstance(weights, tuple):
+        raise BuildError(f"Connection {name!r}: a lesion needs the connection's matrix "
+                         "as state; save it with the full matrix instead")
+    signal, shape = weights
+    rows, cols = entrywise_index(model, conn)
+    keep_own = keep[np.ix_(rows, cols)]
+    if keep_own.shape != tuple(shape):
+        raise BuildError(f"Connection {name!r}: its lesion mask does not map onto its "
+                         f"{shape} matrix")
+    signal.initial = (signal.initial.reshape(shape) * keep_own).ravel()
+    model.sig[conn]["keep_own_space"] = keep_own
+    return weights
 
 def _initial_weights(model, weights):
     """The built value of a connection's weights (a named array or a learned signal)."""
@@ -85,6 +142,15 @@ def _initial_weights(model, weights):
         signal, shape = weights
         return signal.initial.reshape(shape)
     return model.arrays[weights]
+
+
+def add_decoded_product(model, ens, name, W, learned):
+    """``weighted = W @ (neuron output of ens)`` for a decoded matrix known already."""
+    source = model.sig[ens.neurons]["out"].ref()
+    weighted = model.add_signal(f"{name}:weighted", np.zeros(W.shape[0]))
+    model.add_op(Reset(weighted, tag=f"{name}: reset"))
+    return source, weighted.ref(), add_product(model, name, W, source, weighted.ref(),
+                                               learned=learned)
 
 
 def add_product(model, name, W, source, weighted, learned=False):
@@ -143,11 +209,8 @@ def build_decoded(model, ens, pre_slice, function, transform, solver, eval_point
     if post_encoders is not None and (shared is not None
                                       or getattr(solver, "compositional", True)):
         W = post_encoders @ W
-    source = model.sig[ens.neurons]["out"].ref()
-    weighted = model.add_signal(f"{name}:weighted", np.zeros(W.shape[0]))
-    model.add_op(Reset(weighted, tag=f"{name}: reset"))
-    weights = add_product(model, name, W, source, weighted.ref(), learned=learned)
-    return source, weighted.ref(), weights, _readonly(points), info
+    source, weighted, weights = add_decoded_product(model, ens, name, W, learned)
+    return source, weighted, weights, _readonly(points), info
 
 
 def _size_mid(function, points, pre_slice):
@@ -188,14 +251,23 @@ def build_source(model, conn, name):
     return result.ref()
 
 
-def build_transform(model, transform, source, rng, name, learned=False):
-    """``weighted = transform(source)``; returns ``(weighted_ref, weights or None)``."""
+def build_transform(model, transform, source, rng, name, learned=False, loaded=None):
+    """``weighted = transform(source)``; returns ``(weighted_ref, weights or None)``.
+
+    ``loaded`` replaces the sampled transform (saved parameters).
+    """
     if transform is None or isinstance(transform, NoTransform):
         if learned:
             raise BuildError(f"Connection {name!r}: learning needs a weight matrix; give "
                              "the connection a 2-D transform")
         return source, None
     weights = transform.sample(rng=rng)
+    if loaded is not None:
+        sparse = hasattr(weights, "tocsr")
+        weights = check_shape(loaded, weights.shape if sparse else np.shape(weights),
+                              f"{name}:weights", f"Connection {name!r}")
+        if sparse:  # saved dense; zeros of the saved matrix are not stored
+            weights = _sparse(weights)
     weighted = model.add_signal(f"{name}:weighted", np.zeros(transform.size_out))
     model.add_op(Reset(weighted, tag=f"{name}: reset"))
     if isinstance(transform, Dense):
@@ -264,6 +336,12 @@ def deliver(model, conn, filtered, weight_mode, name):
         sig_in = model.sig[post]["in"]
         model.add_op(Copy(filtered, sig_in[conn.post_slice], inc=True,
                           tag=f"{name}: into {model.name_of(post)}"))
+
+
+def _sparse(dense):
+    import scipy.sparse
+
+    return scipy.sparse.csr_matrix(dense)
 
 
 def _readonly(arr):

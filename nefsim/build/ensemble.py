@@ -16,6 +16,7 @@ from ..exceptions import BuildError, ValidationError
 from ..neurons import Direct, PoissonSpiking, StochasticSpiking
 from .ir import Copy, DotInc, LearnedDotInc, NeuronStep, ProcessStep, Reset
 from .model import BuiltEnsemble, register
+from .params import ENSEMBLE_KEYS, check_shape
 
 
 def default_n_eval_points(n_neurons, dimensions):
@@ -44,12 +45,42 @@ def build_ensemble(model, ens):
     name = model.name_of(ens)
     seed = model.seeds[ens]
     rng = np.random.RandomState(seed)
-    eval_points = sample_eval_points(ens, ens.eval_points, rng)
     if isinstance(ens.neuron_type, Direct):
-        _build_direct(model, ens, name, eval_points)
+        loaded = model.load(f"{name}:eval_points")
+        _build_direct(model, ens, name, sample_eval_points(ens, ens.eval_points, rng)
+                      if loaded is None else np.asarray(loaded, dtype=np.float64))
         return
-
     n, d = ens.n_neurons, ens.dimensions
+    saved = (None if model.loaded is None
+             else model.loaded.group(name, ENSEMBLE_KEYS, f"Ensemble {name!r}", True))
+    if saved is not None:
+        gain, bias, encoders, max_rates, intercepts, eval_points = _loaded_params(
+            saved, n, d, name)
+    else:
+        gain, bias, encoders, max_rates, intercepts, eval_points = _sampled_params(
+            ens, name, rng)
+    _build_neurons(model, ens, name, seed, gain, bias, encoders, max_rates, intercepts,
+                   eval_points)
+
+
+def _loaded_params(saved, n, d, name):
+    owner = f"Ensemble {name!r}"
+    shapes = {"gain": (n,), "bias": (n,), "encoders": (n, d), "max_rates": (n,),
+              "intercepts": (n,)}
+    values = {k: check_shape(saved[k], shape, f"{name}:{k}", owner)
+              for k, shape in shapes.items()}
+    points = np.asarray(saved["eval_points"], dtype=np.float64)
+    if points.ndim != 2 or points.shape[1] != d:
+        raise BuildError(f"{owner}: the loaded entry '{name}:eval_points' has shape "
+                         f"{points.shape}, but this network needs (n_points, {d})")
+    return (values["gain"], values["bias"], values["encoders"], values["max_rates"],
+            values["intercepts"], points)
+
+
+def _sampled_params(ens, name, rng):
+    """Sample the NEF parameters in Nengo's order (see the module docstring)."""
+    n, d = ens.n_neurons, ens.dimensions
+    eval_points = sample_eval_points(ens, ens.eval_points, rng)
     encoders = np.array(get_samples(ens.encoders, n, d, rng=rng), dtype=np.float64)
     if ens.normalize_encoders:
         norms = np.linalg.norm(encoders, axis=1, keepdims=True)
@@ -79,7 +110,22 @@ def build_ensemble(model, ens):
             f"Ensemble {name!r}: {bad.size} neuron(s) (e.g. index {bad[0]}) got a gain that "
             "is not positive and finite; intercepts must be below 1 and max_rates "
             f"achievable by {ens.neuron_type!r}")
+    return gain, bias, encoders, max_rates, intercepts, eval_points
+
+
+def _build_neurons(model, ens, name, seed, gain, bias, encoders, max_rates, intercepts,
+                   eval_points):
+    """Signals and ops of an ensemble with neurons, from its NEF parameters."""
+    n, d = ens.n_neurons, ens.dimensions
     scaled_encoders = encoders * (gain / ens.radius)[:, None]
+    learned_encoders = model.load(f"{name}:scaled_encoders")
+    if learned_encoders is not None:  # as a Voja rule left them
+        scaled_encoders = check_shape(learned_encoders, (n, d), f"{name}:scaled_encoders",
+                                      f"Ensemble {name!r}")
+    silenced = model.load(f"{name}.neurons:silenced")
+    if silenced is not None:
+        silenced = check_shape(silenced, (n,), f"{name}.neurons:silenced",
+                               f"Ensemble {name!r}")
 
     sig_in = model.add_signal(f"{name}:in", np.zeros(d))
     J = model.add_signal(f"{name}.neurons:input", np.zeros(n))
@@ -105,7 +151,8 @@ def build_ensemble(model, ens):
         model.add_op(DotInc(enc_name, sig_in.ref(), J.ref(), tag=f"{name}: encode"))
     stochastic = isinstance(ens.neuron_type, (PoissonSpiking, StochasticSpiking))
     model.add_op(NeuronStep(ens.neuron_type, J, out, state,
-                            rng=neuron_rng if stochastic else None, tag=f"{name}: neurons"))
+                            rng=neuron_rng if stochastic else None, tag=f"{name}: neurons",
+                            out_scale=None if silenced is None else 1.0 - silenced))
     if ens.noise is not None:
         model.add_op(ProcessStep(ens.noise, J.ref(), mode="inc", owner=f"{name}.noise",
                                  tag=f"{name}: noise"))

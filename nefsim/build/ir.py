@@ -187,6 +187,26 @@ class LearnedDotInc(_IncOp):
 
 
 @dataclass(eq=False)
+class ProjectedInc(_IncOp):
+    """``W[:, cols] += keep * (P @ delta)`` on a learned matrix ``W = dst`` of ``shape``.
+
+    A learning rule computes ``delta`` (``delta_shape``) in its own space (decoders, or a
+    neuron-to-neuron transform before the post gains); ``P`` (``shape[0] x
+    delta_shape[0]``, or None for the identity) maps it into the units of ``W``, ``cols``
+    (int array, or None for all) says which columns of ``W`` it lands in, and ``keep``
+    (0/1 array of ``W``'s shape, or None) holds lesioned entries at zero.
+    """
+
+    src: Ref
+    delta_shape: tuple
+    dst: Ref
+    shape: tuple
+    P: np.ndarray = None
+    cols: np.ndarray = None
+    keep: np.ndarray = None
+
+
+@dataclass(eq=False)
 class RuleStep(Op):
     """A learning rule's update, in the *update* phase.
 
@@ -230,6 +250,8 @@ class NeuronStep(Op):
     out: Signal
     state: dict
     rng: object = None
+    # 0/1 per neuron, multiplied into ``out`` after the step (silenced neurons emit 0)
+    out_scale: np.ndarray = None
 
     @property
     def sets(self):

@@ -8,6 +8,7 @@ function in :mod:`nefsim.learning_rules`.
 """
 
 import functools
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -17,7 +18,35 @@ from ..learning_rules import (BCM, PES, RLS, LearningRule, Oja, Voja, bcm_update
                               oja_update, pes_update, rls_update, voja_update)
 from ..learning_rules import (PES14, STDP, TripletSTDP, pes14_update, stdp_update,
                               triplet_stdp_update)
-from .ir import Copy, Reset, RuleStep
+from .ir import Copy, ProjectedInc, Reset, RuleStep
+
+
+@dataclass(eq=False)
+class LearnTarget:
+    """The matrix a connection's rules learn, seen in the rules' own units.
+
+    ``signal`` holds the matrix the connection runs with.  Usually that *is* the rules'
+    matrix (of ``shape``).  After ``sim.weights`` turned the connection into a full
+    post x pre matrix, ``P`` (rows) and ``cols`` map the rules' deltas into it; ``keep``
+    (0 where a synapse is lesioned) keeps cut synapses at zero.
+    """
+
+    signal: object
+    shape: tuple
+    P: np.ndarray = None
+    cols: np.ndarray = None
+    keep: np.ndarray = None
+    full_shape: tuple = None
+    owner: str = ""
+
+    def ref(self):
+        """The matrix for rules that read it (Oja, STDP, ...): only in their own units."""
+        if self.full_shape is not None:
+            raise BuildError(
+                f"{self.owner}: this rule reads the connection's weights in its own units, "
+                "but the connection was edited into a full post x pre matrix; edit it with "
+                "entries it can express (within the connection's own matrix) instead")
+        return self.signal.ref()
 
 
 def rules_of(conn):
@@ -77,7 +106,14 @@ def _filtered(model, ref, synapse, name):
 def _delta_and_apply(model, target, shape, rule_name):
     """The rule's ``delta`` signal and the op adding it into ``target`` each step."""
     delta = model.add_signal(f"{rule_name}:delta", np.zeros(int(np.prod(shape))))
-    model.add_op(Copy(delta.ref(), target.ref(), inc=True, tag=f"{rule_name}: apply delta"))
+    tag = f"{rule_name}: apply delta"
+    if isinstance(target, LearnTarget) and (target.full_shape or target.keep is not None):
+        model.add_op(ProjectedInc(delta.ref(), tuple(shape), target.signal.ref(),
+                                  target.full_shape or tuple(shape), P=target.P,
+                                  cols=target.cols, keep=target.keep, tag=tag))
+    else:
+        signal = target.signal if isinstance(target, LearnTarget) else target
+        model.add_op(Copy(delta.ref(), signal.ref(), inc=True, tag=tag))
     return delta
 
 

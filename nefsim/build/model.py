@@ -47,11 +47,14 @@ class Model:
         Per-object seeds and whether they derive from an explicit seed.
     names : dict
         ``obj -> stable label-path name``.
+    loaded : LoadedParams or None
+        Saved parameters used instead of sampling and solving (``Simulator(params=)``).
     """
 
-    def __init__(self, dt=0.001, decoder_cache=None):
+    def __init__(self, dt=0.001, decoder_cache=None, loaded=None):
         self.dt = float(dt)
         self.decoder_cache = decoder_cache
+        self.loaded = loaded  # LoadedParams to build from, or None (sample and solve)
         self.signals = []
         self.ops = []
         self.arrays = {}
@@ -106,6 +109,10 @@ class Model:
 
     def name_of(self, obj):
         return self.names.get(obj, repr(obj))
+
+    def load(self, name):
+        """The loaded entry ``name``, or None (also when nothing is loaded)."""
+        return None if self.loaded is None else self.loaded.get(name)
 
     def to_ir(self):
         """Schedule and merge the ops; return the backend-facing IR."""

@@ -37,8 +37,14 @@ def build_network(model, network):
 
 def _decoder_requests(model, network):
     """Decoded outputs of this network that use their ensemble's own eval points."""
+    def saved(obj):  # decoders loaded with saved parameters need no solve
+        return model.loaded is not None and f"{model.name_of(obj)}:weights" in \
+            model.loaded.values
+
     for conn in network.connections:
         pre = conn.pre_obj
+        if saved(conn):
+            continue
         if (is_decoded(pre) and pre in model.params and conn.eval_points is None
                 and not getattr(conn.solver, "weights", False)
                 and not isinstance(conn.function, np.ndarray)):
@@ -46,8 +52,9 @@ def _decoder_requests(model, network):
                    f"Connection {model.name_of(conn)!r}")
     for probe in network.probes:
         target = probe.obj
-        if (isinstance(target, Ensemble) and probe.attr == "decoded_output"
-                and is_decoded(target) and target in model.params):
+        if (not saved(probe) and isinstance(target, Ensemble)
+                and probe.attr == "decoded_output" and is_decoded(target)
+                and target in model.params):
             size = np.arange(target.dimensions)[probe.slice].size
             yield (probe, target, None, probe.slice, size, probe.solver,
                    f"Probe {model.name_of(probe)!r}")

@@ -12,7 +12,8 @@ from ..learning_rules import LearningRule
 from ..exceptions import BuildError
 from ..node import Node
 from ..probe import Probe
-from .connection import build_decoded, build_synapse, is_decoded
+from .connection import add_decoded_product, build_decoded, build_synapse, is_decoded
+from .params import check_shape
 from .ir import Copy, ProbeSpec
 from .model import register
 
@@ -25,9 +26,18 @@ def build_probe(model, probe):
     if isinstance(target, (Ensemble, Neurons, Node, Connection)):
         model.require_built(target, f"Probe {name!r}")
     if isinstance(target, Ensemble) and attr == "decoded_output" and is_decoded(target):
-        rng = np.random.RandomState(model.seeds[probe])
-        _, ref, _, _, _ = build_decoded(model, target, key, None, None, probe.solver, None,
-                                        True, rng, name, key=probe)
+        loaded = model.load(f"{name}:weights")
+        if loaded is not None:  # decoders saved with the parameters: no solve
+            size = np.arange(target.dimensions)[key].size
+            _, ref, weights = add_decoded_product(model, target, name, check_shape(
+                loaded, (size, target.n_neurons), f"{name}:weights", f"Probe {name!r}"),
+                learned=False)
+        else:
+            rng = np.random.RandomState(model.seeds[probe])
+            _, ref, weights, _, _ = build_decoded(model, target, key, None, None,
+                                                  probe.solver, None, True, rng, name,
+                                                  key=probe)
+        model.sig[probe]["weights"] = weights
     elif isinstance(target, Ensemble) and attr == "scaled_encoders":
         learned = model.sig[target].get("encoders_signal")
         if learned is not None:
