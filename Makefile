@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.nefsim-installed
 
-.PHONY: setup demo test test-slow bench clean
+.PHONY: setup demo test test-slow bench bench-full clean
 
 setup: $(STAMP)
 
@@ -24,7 +24,10 @@ test-slow: setup  # exit code 5 means no test is marked slow, which is fine
 	MPLBACKEND=Agg $(PY) -m pytest -q -m slow || [ $$? -eq 5 ]
 
 bench: setup
-	$(PY) -m nefsim.bench
+	$(PY) -m nefsim.bench --json bench.json --plot bench.png
+
+bench-full: setup  # adds the 10 x 10,000-neuron build (about 20 minutes with Nengo's side)
+	$(PY) -m nefsim.bench --models lif_chain circconv pes build --json bench.json --plot bench.png
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache

@@ -169,7 +169,7 @@ def test_batch_runs_identical_copies():
     with nefsim.Simulator(net, progress_bar=False, backend="jax", batch=3) as sim:
         sim.run(0.1)
     data = sim.data[probes[0]]
-    assert data.shape == (100, 3, 1) and np.array_equal(data[:, 0], data[:, 2])
+    assert data.shape == (3, 100, 1) and np.array_equal(data[0], data[2])
 
 
 def test_unsupported_and_bad_inputs_give_clear_errors():
@@ -186,3 +186,231 @@ def test_unsupported_and_bad_inputs_give_clear_errors():
     with nefsim.Simulator(net, progress_bar=False, backend="jax") as sim:
         with pytest.raises(SimulationError, match="bad"):
             sim.run(0.01)
+
+
+# ------------------------------------------------------------- the fast LIF kernel
+@pytest.mark.parametrize("min_voltage, dtype, tol", [(0, np.float64, 1e-12),
+                                                      (-0.5, np.float64, 1e-12),
+                                                      (0, np.float32, 2e-5)])
+def test_lif_kernel_is_the_reference_step(min_voltage, dtype, tol):
+    """Whole-step, partially and fully refractory neurons, spiking or not."""
+    import jax
+
+    from nefsim.backends.jax import lif_kernel
+    from nefsim.neurons import LIF
+
+    if dtype == np.float64:
+        jax.config.update("jax_enable_x64", True)
+    lif, dt = LIF(tau_rc=0.03, tau_ref=0.0015, min_voltage=min_voltage), 0.001
+    rng = np.random.RandomState(1)
+    n = 20000
+    J = rng.uniform(-2, 40, n)
+    voltage = rng.uniform(min_voltage, 1, n)
+    refractory = rng.choice([0.0, 0.0004, 0.001, 0.0017, 0.002, -0.001], n) * rng.uniform(
+        0.5, 1.5, n)
+    ref_out, ref_state = lif.step(dt, J, {"voltage": voltage,
+                                          "refractory_time": refractory})
+    out, v, r = jax.jit(lambda *a: lif_kernel(lif, dt)(*a, jax.numpy))(
+        *(x.astype(dtype) for x in (J, voltage, refractory)))
+    spiked = ref_out > 0
+    assert 0.05 < spiked.mean() < 0.95
+    assert np.array_equal(np.asarray(out) > 0, spiked)  # no spike flips at these values
+    assert np.allclose(np.asarray(out)[spiked], 1 / dt)
+    assert np.abs(np.asarray(v) - ref_state["voltage"]).max() < tol
+    assert np.abs(np.asarray(r) - ref_state["refractory_time"]).max() < tol * dt
+    assert lif_kernel(nefsim.LIFRate(), dt) is None
+
+
+# ------------------------------------------------------------- IR features
+def _backends(ir, batch=1):
+    from nefsim.backends.jax import Backend as JaxBackend
+    from nefsim.backends.numpy import Backend as NumpyBackend
+
+    return NumpyBackend(ir, batch=batch), JaxBackend(ir, batch=batch, dtype="float64")
+
+
+def _run_both(ir, steps, batch=1, edit=None):
+    states = []
+    for backend in _backends(ir, batch):
+        backend.reset(np.random.RandomState(0))
+        if edit is not None:
+            edit(backend)
+        backend.run(0, steps, [[] for _ in ir.probes])
+        states.append(np.asarray(backend.state))
+    return states
+
+
+def _offsets(ir, batch=1):
+    return _backends(ir, batch)[0].offsets
+
+
+def test_projected_inc_matches_numpy():
+    """``W[:, cols] += keep * (P @ D)`` with and without each of P, cols, keep."""
+    from nefsim.build.ir import IR, OpGroup, ProjectedInc, Signal
+
+    rng = np.random.RandomState(2)
+    rows, n_cols = 4, 6
+    cases = [dict(), dict(P=rng.randn(rows, 3), delta=(3, n_cols)),
+             dict(cols=np.array([4, 1, 2]), delta=(rows, 3)),
+             dict(keep=(rng.rand(rows, n_cols) > 0.3).astype(float)),
+             dict(P=rng.randn(rows, 2), cols=np.array([0, 5]), delta=(2, 2),
+                  keep=(rng.rand(rows, n_cols) > 0.3).astype(float))]
+    for case in cases:
+        delta_shape = case.get("delta", (rows, n_cols))
+        D = Signal("delta", rng.randn(int(np.prod(delta_shape))))
+        W = Signal("W", rng.randn(rows * n_cols), kind="learned")
+        op = ProjectedInc(D.ref(), delta_shape, W.ref(), (rows, n_cols), P=case.get("P"),
+                          cols=case.get("cols"), keep=case.get("keep"))
+        ir = IR(0.001, [D, W], [OpGroup([op])], {}, [])
+        ref, ours = _run_both(ir, 3, batch=2)
+        start = _offsets(ir)[W]
+        got = ours[:, start:start + W.size].reshape(2, rows, n_cols)
+        # the increment, by hand, 3 times
+        update = D.initial.reshape(delta_shape)
+        update = update if case.get("P") is None else case["P"] @ update
+        full = np.zeros((rows, n_cols))
+        full[:, slice(None) if case.get("cols") is None else case["cols"]] = update
+        full *= case.get("keep", 1.0)
+        expected = W.initial.reshape(rows, n_cols) + 3 * full
+        assert np.abs(got - expected).max() < 1e-12
+        assert np.abs(ours - ref).max() < 1e-12
+
+
+def test_neuron_out_scale_silences_neurons():
+    """A merged group where one op has ``out_scale`` and the other has None."""
+    from nefsim.build.ir import IR, NeuronStep, OpGroup, Signal
+    from nefsim.neurons import LIF, RectifiedLinear
+
+    for neuron_type in (LIF(), RectifiedLinear()):
+        signals, ops = [], []
+        for k, scale in enumerate([np.array([1.0, 0.0, 1.0, 0.0, 0.0]), None]):
+            J = Signal(f"J{k}", np.linspace(2, 30, 5))
+            out = Signal(f"out{k}", np.zeros(5))
+            state = {name: Signal(f"{name}{k}", np.full(5, 0.5 if name == "voltage" else 0))
+                     for name in neuron_type.state}
+            signals += [J, out, *state.values()]
+            ops.append(NeuronStep(neuron_type, J, out, state, out_scale=scale))
+        ir = IR(0.001, signals, [OpGroup(ops)], {}, [])
+        offsets = _offsets(ir)
+        spikes = np.zeros((2, 10))
+        for b, backend in enumerate(_backends(ir)):
+            backend.reset(np.random.RandomState(0))
+            for step in range(20):
+                backend.run(step, 1, [])
+                state = np.asarray(backend.state)[0]
+                spikes[b] += np.concatenate([state[offsets[s]:offsets[s] + 5]
+                                             for s in (signals[1], signals[1 + len(signals) // 2])])
+        assert np.abs(spikes[1] - spikes[0]).max() < 1e-9
+        assert np.all(spikes[0, [1, 3, 4]] == 0) and np.all(spikes[0, [0, 2, 5, 6]] > 0)
+
+
+def test_write_sets_state_between_runs():
+    net, probes = chain()
+    results = []
+    for backend, dtype in (("numpy", None), ("jax", "float64")):
+        with nefsim.Simulator(net, progress_bar=False, backend=backend, dtype=dtype) as sim:
+            sim.run(0.05)
+            idx = slice(3, 9)
+            sim.backend.write(idx, np.arange(6.0))
+            assert np.array_equal(sim.backend.read(idx), np.arange(6.0)[None])
+            sim.run(0.05)
+            results.append(sim.data[probes[0]])
+    assert np.abs(results[1] - results[0]).max() < 1e-9
+
+
+def test_process_rngs_record_each_process():
+    with nefsim.Network(seed=5) as net:
+        nefsim.Node(nefsim.WhiteSignal(1.0, high=5), label="noise")
+        nefsim.Node(nefsim.WhiteNoise(seed=7), size_out=2, label="seeded")
+    found = []
+    for backend, dtype in (("numpy", None), ("jax", "float64")):
+        with nefsim.Simulator(net, progress_bar=False, backend=backend, dtype=dtype) as sim:
+            rngs = sim.backend.process_rngs
+            assert len(rngs) == 2
+            found.append(sorted((trials[0][0], type(trials[0][2]).__name__)
+                                for trials in rngs.values()))
+            for (seed, rng, proc_state), in rngs.values():
+                assert isinstance(rng, np.random.RandomState) and isinstance(proc_state, dict)
+    assert found[0] == found[1] and 7 in [seed for seed, _ in found[1]]
+
+
+def test_lesion_and_silence_match_numpy():
+    """The weights API between runs: a lesioned learning connection (ProjectedInc
+    with ``keep``) and silenced neurons (``out_scale``)."""
+    results = []
+    for backend, dtype in (("numpy", None), ("jax", "float64")):
+        net, probes = learning()
+        conn = next(c for c in net.all_connections if c.learning_rule_type is not None)
+        with nefsim.Simulator(net, progress_bar=False, backend=backend, dtype=dtype) as sim:
+            sim.run(0.05)
+            mask = np.zeros(sim.weights[conn].shape, dtype=bool)
+            mask[:, ::3] = True
+            sim.weights.lesion(conn, mask)
+            sim.weights.silence(net.all_ensembles[0], [0, 1, 2])
+            sim.run(0.1)
+            results.append((sim.data[probes[0]], sim.weights[conn]))
+    assert np.abs(results[0][1][:, ::3]).max() == 0 and np.abs(results[0][1]).max() > 0
+    assert np.abs(results[1][0] - results[0][0]).max() < 1e-9
+    assert np.abs(results[1][1] - results[0][1]).max() < 1e-12
+
+
+def test_per_trial_inputs_and_seeds_equal_the_numpy_backend():
+    """Per-trial inputs (run(inputs=)) and per-trial noise seeds give, trial by trial,
+    what the NumPy reference gives (float64)."""
+    with nefsim.Network(seed=2) as net:
+        u = nefsim.Node(lambda t: [0.0], size_out=1, label="u")
+        noise = nefsim.Node(nefsim.processes.WhiteNoise(
+            nefsim.dists.Gaussian(0, 0.1)), size_out=1)
+        a = nefsim.Ensemble(40, 1)
+        nefsim.Connection(u, a)
+        nefsim.Connection(noise, a)
+        p = nefsim.Probe(a, synapse=0.02)
+    steps = 1500  # crosses a chunk boundary
+    t = (np.arange(steps) + 1) * 0.001
+    series = np.stack([np.sin(w * t)[:, None] for w in (2, 5)])
+    results = {}
+    for backend, options in (("numpy", {}), ("jax", {"dtype": "float64"})):
+        with nefsim.Simulator(net, progress_bar=False, backend=backend, batch_size=2,
+                              seed=[3, 8], **options) as sim:
+            sim.run_steps(steps, inputs={u: series})
+            results[backend] = sim.data[p]
+    assert results["jax"].shape == (2, steps, 1)
+    np.testing.assert_allclose(results["jax"], results["numpy"], atol=1e-9)
+    assert np.abs(results["jax"][0] - results["jax"][1]).max() > 0.5
+
+
+def test_checkpoint_and_weights_api_match_on_jax():
+    """sim.save + checkpoint= resumes exactly on JAX (float64), and a weight written
+    through sim.weights runs as on the NumPy backend."""
+    import tempfile, os
+
+    with nefsim.Network(seed=4) as net:
+        stim = nefsim.Node(nefsim.processes.WhiteSignal(1.0, high=5), size_out=1)
+        a = nefsim.Ensemble(30, 1, label="a")
+        b = nefsim.Ensemble(20, 1, label="b")
+        nefsim.Connection(stim, a)
+        conn = nefsim.Connection(a, b, label="ab", learning_rule_type=nefsim.PES(1e-4))
+        nefsim.Connection(stim, conn.learning_rule, transform=-1)
+        p = nefsim.Probe(b, synapse=0.01)
+    path = os.path.join(tempfile.mkdtemp(), "ck.npz")
+    options = dict(progress_bar=False, backend="jax", dtype="float64")
+    with nefsim.Simulator(net, **options) as sim:
+        sim.run(0.6)
+        whole = sim.data[p]
+    with nefsim.Simulator(net, **options) as sim:
+        sim.run(0.3)
+        sim.save(path)
+    with nefsim.Simulator(net, checkpoint=path, **options) as sim:
+        sim.run(0.3)
+        np.testing.assert_allclose(sim.data[p], whole, atol=1e-12)
+    runs = {}
+    for backend, extra in (("numpy", {}), ("jax", {"dtype": "float64"})):
+        with nefsim.Simulator(net, progress_bar=False, backend=backend, **extra) as sim:
+            sim.run(0.2)
+            W = sim.weights[conn]
+            W[:, :5] = 0.0  # five pre neurons cut off: the connection becomes a full matrix
+            sim.weights[conn] = W
+            sim.run(0.2)
+            runs[backend] = (sim.data[p], sim.weights[conn])
+    np.testing.assert_allclose(runs["jax"][0], runs["numpy"][0], atol=1e-9)
+    np.testing.assert_allclose(runs["jax"][1], runs["numpy"][1], atol=1e-9)

@@ -138,8 +138,59 @@ def test_batch_runs_identical_copies():
     with nefsim.Simulator(net, progress_bar=False, batch=3) as sim:
         sim.run(0.05)
     data = sim.data[p]
-    assert data.shape == (50, 3, 1)
-    assert np.array_equal(data[:, 0], data[:, 2])
+    assert data.shape == (3, 50, 1)  # (trials, samples, dimensions)
+    assert np.array_equal(data[0], data[2])
+
+
+def _fed_model():
+    with nefsim.Network(seed=3) as net:
+        u = nefsim.Node(lambda t: [0.0, 0.0], size_out=2, label="u")
+        a = nefsim.Ensemble(60, 2, label="a")
+        nefsim.Connection(u, a)
+        p = nefsim.Probe(a, synapse=0.02)
+    return net, u, p
+
+
+def test_per_trial_inputs_equal_separate_runs():
+    """Trial b of a batch fed per-trial inputs equals a single run with that input."""
+    steps = 120
+    t = (np.arange(steps) + 1) * 0.001
+    series = np.stack([np.stack([np.sin(w * t), np.cos(w * t)], axis=1) for w in (3, 7, 11)])
+    net, u, p = _fed_model()
+    with nefsim.Simulator(net, progress_bar=False, batch_size=3) as sim:
+        sim.run_steps(steps, inputs={u: series})
+        batched = sim.data[p]
+    assert batched.shape == (3, steps, 2)
+    for b in range(3):
+        net1, u1, p1 = _fed_model()
+        u1.output = lambda time, b=b: series[b, int(round(time / 0.001)) - 1]
+        with nefsim.Simulator(net1, progress_bar=False) as single:
+            single.run_steps(steps)
+        np.testing.assert_allclose(batched[b], single.data[p1], atol=1e-12)
+    assert np.abs(batched[0] - batched[2]).max() > 0.1  # the trials really differ
+
+
+def test_per_trial_constant_inputs_and_bad_inputs():
+    net, u, p = _fed_model()
+    with nefsim.Simulator(net, progress_bar=False, batch=2) as sim:
+        sim.run(0.3, inputs={u: [[0.5, 0.0], [-0.5, 0.0]]})
+        assert sim.data[p][0, -1, 0] > 0.3 and sim.data[p][1, -1, 0] < -0.3
+        before = sim.n_steps
+        with pytest.raises(ValidationError, match=r"Node 'u'.*\(2, 10, 2\)"):
+            sim.run_steps(10, inputs={u: np.zeros((3, 10, 2))})
+        with pytest.raises(ValidationError, match="Node 'u'.*finite"):
+            sim.run_steps(10, inputs={u: np.full((2, 2), np.nan)})
+        with pytest.raises(ValidationError, match="Nodes of the simulated network"):
+            sim.run_steps(10, inputs={p: np.zeros((2, 2))})
+        assert sim.n_steps == before  # nothing ran
+    with nefsim.Network() as net:
+        c = nefsim.Node([1.0], label="const")
+        nefsim.Probe(c)
+    with nefsim.Simulator(net, progress_bar=False) as sim:
+        with pytest.raises(ValidationError, match="Node 'const'.*function or a process"):
+            sim.run_steps(5, inputs={c: [[0.0]]})
+    with pytest.raises(ValidationError, match="batch_size"):
+        nefsim.Simulator(net, batch=2, batch_size=3)
 
 
 def test_built_parameters_equal_nengo_for_a_seeded_1d_model():
@@ -372,3 +423,31 @@ def test_soft_reset_keeps_learned_weights():
         with pytest.raises(ValidationError, match="keep_learned"):
             sim.reset(keep_learned="yes")
     assert soft < 0.6 * hard  # kept decoders: better from the start (0.44x measured)
+
+
+def _noisy_model():
+    with nefsim.Network(seed=0) as net:
+        noise = nefsim.Node(nefsim.processes.WhiteNoise(), size_out=1)
+        a = nefsim.Ensemble(30, 1)
+        nefsim.Connection(noise, a)
+        p_a, p_noise = nefsim.Probe(a, synapse=0.01), nefsim.Probe(noise)
+    return net, p_a, p_noise
+
+
+@pytest.mark.parametrize("seeds", [5, [11, 4, 7]])
+def test_per_trial_seeds_equal_single_runs(seeds):
+    """Trial b of a batch draws the noise of a single run seeded seed + b (or seeds[b])."""
+    net, p_a, p_noise = _noisy_model()
+    with nefsim.Simulator(net, progress_bar=False, batch=3, seed=seeds) as sim:
+        sim.run(0.1)
+    expected = [seeds + b for b in range(3)] if isinstance(seeds, int) else seeds
+    assert sim.trial_seeds == expected
+    for b, seed in enumerate(expected):
+        net1, p_a1, p_noise1 = _noisy_model()
+        with nefsim.Simulator(net1, progress_bar=False, seed=seed) as single:
+            single.run(0.1)
+        np.testing.assert_array_equal(sim.data[p_noise][b], single.data[p_noise1])
+        np.testing.assert_allclose(sim.data[p_a][b], single.data[p_a1], atol=1e-12)
+    assert np.abs(sim.data[p_noise][0] - sim.data[p_noise][1]).max() > 0.1
+    with pytest.raises(ValidationError, match="2 per-trial seeds for batch=3"):
+        nefsim.Simulator(net, progress_bar=False, batch=3, seed=[1, 2])

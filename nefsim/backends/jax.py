@@ -7,13 +7,13 @@ merged op group reads and writes whole arrays and XLA can fuse it (see
 :class:`_Segments`).  Every op group becomes a pure function ``state -> state``; a step
 applies them in schedule order, and ``lax.scan`` runs a chunk of steps in one compiled
 call.  Groups of equal-shaped dense products run as one batched product, like the NumPy
-backend's; other groups as one sparse (COO) product.  Probes
-are gathered inside the loop and copied out once per chunk, decimated to their
-``sample_every``.
+backend's; other groups as one sparse (COO) product; LIF groups use the cheaper form of
+the same step in :func:`lif_kernel`.  Probes are gathered inside the loop and copied out
+once per chunk, decimated to their ``sample_every``.
 
 Python callbacks cannot run inside the compiled loop.  Nodes and processes that depend
-only on time are evaluated on the host for a whole chunk before it runs (their outputs
-enter the scan as inputs); callbacks that read a signal (a Node with an input, a
+only on time are evaluated on the host for a whole chunk before it runs (their outputs,
+checked once per chunk, enter the scan as inputs); callbacks that read a signal (a Node with an input, a
 connection function on a Node or Direct ensemble) are called from the loop through
 ``jax.pure_callback``, which works but costs a host round trip per step.  Neuron types
 that draw random numbers (Poisson, Stochastic) are not supported yet and raise an error
@@ -27,11 +27,13 @@ import bisect
 import numpy as np
 
 from ..build.ir import (Copy, DotInc, ElementwiseInc, Filter, LearnedDotInc, NeuronStep,
-                        ProcessStep, PyFunc, Reset, RuleStep, TransformInc)
+                        ProcessStep, ProjectedInc, PyFunc, Reset, RuleStep, TransformInc)
 from ..build.schedule import compact, global_indices, layout
 from ..exceptions import BuildError, SimulationError
+from ..neurons import LIF
 from ..synapses import filter_kind, filter_step
 from ._indexing import all_dense, concat_indices, stacked_products
+from ._processes import ProcessInstances
 from .numpy import checked_output
 
 CHUNK = 1000  # steps per compiled call: long enough to amortise dispatch, short for memory
@@ -49,6 +51,47 @@ def _jax():
 def _indices(idx):
     """A slice stays a slice (cheap in XLA); index arrays become int32 arrays."""
     return idx if isinstance(idx, slice) else np.asarray(idx, dtype=np.int32)
+
+
+def lif_kernel(neuron_type, dt):
+    """A cheaper JAX form of :class:`~nefsim.neurons.LIF`'s step, or None for others.
+
+    Same maths as the reference step with cheaper transcendental functions: on a CPU
+    ``jnp.where`` evaluates both branches, so the reference pays for ``expm1`` and
+    ``log1p`` (each about twice the cost of ``exp`` / ``log`` in XLA) on every neuron
+    every step, although only partially refractory neurons need the first and spiking
+    ones the second.
+
+    * decay ``expm1(-active / tau_rc)``: the constant ``expm1(-dt / tau_rc)`` for a
+      neuron out of its refractory period for the whole step (most of them), else
+      ``exp(x) - 1`` with ``x`` in ``[-dt / tau_rc, 0]`` (absolute error ~1 ulp, which
+      is what the voltage update needs).
+    * spike time ``log1p(-(v - 1) / (J - 1))`` as ``log((J - v) / (J - 1))`` (absolute
+      error ~1 ulp: a spike time off by ``tau_rc * eps``).
+
+    Returns ``step(J, voltage, refractory_time, xp) -> (output, voltage,
+    refractory_time)``.
+    """
+    if type(neuron_type) is not LIF:
+        return None
+    tau_rc, tau_ref = neuron_type.tau_rc, neuron_type.tau_ref
+    min_voltage, pulse = neuron_type.min_voltage, neuron_type.amplitude / dt
+    full_decay = float(np.expm1(-dt / tau_rc))
+
+    def step(J, voltage, refractory_time, xp):
+        refractory_time = refractory_time - dt
+        partial = xp.exp(xp.clip(refractory_time - dt, -dt, 0.0) / tau_rc) - 1
+        decay = xp.where(refractory_time <= 0, full_decay, partial)
+        voltage = voltage - (J - voltage) * decay
+        spiked = voltage > 1
+        remaining = xp.where(spiked, (J - voltage) / (J - 1), 1.0)  # 1 - overshoot
+        spike_time = dt + tau_rc * xp.log(remaining)
+        output = (spiked * pulse).astype(voltage.dtype)
+        voltage = xp.where(voltage < min_voltage, min_voltage, voltage)
+        voltage = xp.where(spiked, 0.0, voltage)
+        refractory_time = xp.where(spiked, tau_ref + spike_time, refractory_time)
+        return output, voltage, refractory_time
+    return step
 
 
 class _Segments:
@@ -129,6 +172,20 @@ def _put(state, idx, value, add=False):
     return state.put(idx, value, add)
 
 
+def _checked_outputs(op, values):
+    """A callback's outputs over a chunk as an ``(n, size)`` float64 array, checked
+    as :func:`~nefsim.backends.numpy.checked_output` checks one (all at once when
+    they are well formed, one by one to name the bad one otherwise)."""
+    size = op.out.size
+    try:
+        array = np.asarray(values, dtype=np.float64).reshape(len(values), -1)
+        if array.shape[1] == size and np.all(np.isfinite(array)):
+            return array
+    except (TypeError, ValueError):
+        pass
+    return np.stack([checked_output(op, value, size) for value in values])
+
+
 class Backend:
     """Runs an :class:`~nefsim.build.ir.IR` with JAX.
 
@@ -140,6 +197,8 @@ class Backend:
     dtype : str or numpy dtype
         ``"float32"`` (default) or ``"float64"`` (enables JAX's 64-bit mode).
     """
+
+    chunk_steps = CHUNK  # steps per compiled chunk: progress bars advance by these
 
     def __init__(self, ir, batch=1, dtype="float32"):
         jax, jnp = _jax()
@@ -158,7 +217,7 @@ class Backend:
         self._probe_index = [
             (spec, spec.ref if isinstance(spec.ref, str) else self.index(spec.ref))
             for spec in ir.probes]
-        self._process_steps = {}
+        self.processes = ProcessInstances(self.dt)  # made by reset
         self._chunk_fns = {}
         self.completed_steps = 0
         self._callback_error = None
@@ -186,7 +245,11 @@ class Backend:
         return self._probe_index
 
     def reset(self, rng, keep_learned=False):
-        """Initial values for every signal (learned ones kept if asked); new callbacks."""
+        """Initial values for every signal (learned ones kept if asked); new callbacks.
+
+        ``rng`` draws the seeds of processes without their own seed: one RandomState
+        (one process instance shared by the batch), or a list with one per trial.
+        """
         initial = np.zeros((self.batch, self.size), dtype=self.dtype)
         old = np.asarray(self.state)
         for sig in self.ir.signals:
@@ -196,14 +259,16 @@ class Backend:
             else:
                 initial[:, start:start + sig.size] = sig.initial
         self.state = self.jnp.asarray(initial)
-        for op, _ in self.host_inputs:
-            if isinstance(op, ProcessStep):
-                seed = (op.process.seed if op.process.seed is not None
-                        else rng.randint(np.iinfo(np.int32).max))
-                shape_out = (op.out.size,)
-                proc_state = op.process.make_state((0,), shape_out, self.dt)
-                self._process_steps[op] = op.process.make_step(
-                    (0,), shape_out, self.dt, np.random.RandomState(seed), proc_state)
+        self.processes.reset([op for op, _ in self.host_inputs
+                              if isinstance(op, ProcessStep)], rng)
+
+    @property
+    def process_rngs(self):
+        return self.processes.rngs
+
+    def restore_process(self, op, trials):
+        """Put a process's instances back where a checkpoint left them."""
+        self.processes.restore(op, trials)
 
     def read(self, idx):
         if isinstance(idx, str):
@@ -211,22 +276,27 @@ class Backend:
             return np.broadcast_to(value, (self.batch, *value.shape)).copy()
         return np.asarray(self.state)[:, idx]
 
-    def run(self, start, steps, sinks):
-        """Run ``steps`` steps in compiled chunks, appending probe samples to ``sinks``."""
+    def run(self, start, steps, sinks, feeds=None):
+        """Run ``steps`` steps in compiled chunks, appending probe samples to ``sinks``.
+
+        ``feeds`` maps time-only PyFunc/ProcessStep ops to ``(batch, steps, size)``
+        values used instead of calling them (per-trial inputs)."""
+        feeds = feeds or {}
         self.completed_steps = 0
         done = 0
         while done < steps:
             n = min(CHUNK, steps - done)
             first = start + done + 1
             times = (first + np.arange(n)) * self.dt
-            host = self._host_values(times)
+            host = self._host_values(
+                times, {op: values[:, done:done + n] for op, values in feeds.items()})
             self._callback_error = None
             state, recorded = self._chunk(n)(self.state, times.astype(self.dtype), host)
             recorded = [np.asarray(r) for r in recorded]
             if self._callback_error is not None:  # the chunk is discarded, state kept
                 raise self._callback_error
             self.state = state
-            if not np.all(np.isfinite(np.asarray(self.state))):
+            if not np.all(np.isfinite(np.asarray(state))):
                 raise SimulationError(
                     f"the simulation produced NaN or inf between steps {first} and "
                     f"{first + n - 1}; run it with backend='numpy' to find the first "
@@ -238,18 +308,29 @@ class Backend:
             done += n
             self.completed_steps = done
 
+    def write(self, idx, value):
+        """Set ``state[:, idx] = value`` (broadcast over the batch) between runs."""
+        state = np.array(self.state)
+        state[:, idx] = value
+        self.state = self.jnp.asarray(state)
+
     # ----------------------------------------------------------- the loop
-    def _host_values(self, times):
-        """Outputs of time-only callbacks for every step of a chunk: (n, batch, size)."""
+    def _host_values(self, times, feeds=None):
+        """Outputs of time-only callbacks for every step of a chunk: (n, batch, size);
+        fed ops (``op -> (batch, n, size)``) take the given values instead."""
         out = np.zeros((len(times), self.batch, max(self._host_size, 1)), dtype=self.dtype)
+        times = times.tolist()
         for op, offset in self.host_inputs:
-            size = op.out.size if isinstance(op, PyFunc) else op.out.size
-            for k, t in enumerate(times):
-                if isinstance(op, PyFunc):
-                    value = op.fn(t)
-                else:
-                    value = self._process_steps[op](t)
-                out[k, :, offset:offset + size] = checked_output(op, value, size)
+            cols = slice(offset, offset + op.out.size)
+            if feeds and op in feeds:
+                out[:, :, cols] = np.swapaxes(feeds[op], 0, 1)
+            elif isinstance(op, PyFunc):
+                out[:, :, cols] = _checked_outputs(op, [op.fn(t) for t in times])[:, None]
+            else:  # one process instance per trial, or one shared by all
+                trials = [_checked_outputs(op, [step(t) for t in times])
+                          for step in self.processes.steps[op]]
+                for b in range(self.batch):
+                    out[:, b, cols] = trials[b % len(trials)]
         return out
 
     def _chunk(self, n):
@@ -288,7 +369,7 @@ class Backend:
                      DotInc: self._dot, NeuronStep: self._neurons, Filter: self._filter,
                      PyFunc: self._pyfunc, ProcessStep: self._process,
                      TransformInc: self._transform, LearnedDotInc: self._learned_dot,
-                     RuleStep: self._rule}
+                     RuleStep: self._rule, ProjectedInc: self._projected}
         return compilers[type(ops[0])](ops)
 
     def _runs(self, *indices):
@@ -452,18 +533,36 @@ class Backend:
         neuron_type, jnp, dt = ops[0].neuron_type, self.jnp, self.dt
         J = self._merged([self.index(op.J.ref()) for op in ops])
         out = self._merged([self.index(op.out.ref()) for op in ops])
-        names = list(ops[0].state)
         idx = {k: self._merged([self.index(op.state[k].ref()) for op in ops])
-               for k in names}
+               for k in ops[0].state}
+        scale = None
+        if any(op.out_scale is not None for op in ops):  # silenced neurons emit 0
+            scale = np.concatenate([np.ones(op.out.size) if op.out_scale is None
+                                    else np.asarray(op.out_scale, dtype=float).reshape(-1)
+                                    for op in ops]).astype(self.dtype)
 
-        def neurons(state, t, host):
-            current = {k: _get(state, i) for k, i in idx.items()}
-            output, new = neuron_type.step(dt, _get(state, J), current, xp=jnp)
-            state = _put(state, out, output)
+        def write(state, output, new):
+            state = _put(state, out, output if scale is None else output * scale)
             for k, i in idx.items():
                 state = _put(state, i, new[k])
             return state
-        return neurons
+
+        def reference(state, t, host):
+            current = {k: _get(state, i) for k, i in idx.items()}
+            output, new = neuron_type.step(dt, _get(state, J), current, xp=jnp)
+            return write(state, output, new)
+
+        kernel = lif_kernel(neuron_type, dt)
+        if kernel is None:
+            return reference
+
+        def lif(state, t, host):
+            output, voltage, refractory_time = kernel(
+                _get(state, J), _get(state, idx["voltage"]),
+                _get(state, idx["refractory_time"]), jnp)
+            return write(state, output, {"voltage": voltage,
+                                         "refractory_time": refractory_time})
+        return lif
 
     def _filter(self, ops):
         inp = self._merged([self.index(op.inp) for op in ops])
@@ -548,24 +647,62 @@ class Backend:
         return lambda state, t, host: _put(state, out, host[:, cols])
 
     def _rule(self, ops):
+        """A learning rule: reads its inputs and carried state, writes delta and state.
+
+        The rule is written for one model (``fn(xp, **arrays)``); a batch maps it over
+        the trials with ``vmap``.
+        """
         (op,) = ops
-        jax, jnp = self.jax, self.jnp
-        inputs = {k: (self._indices(self.index(ref)), shape)
-                  for k, (ref, shape) in op.inputs.items()}
+        jax, jnp, batch = self.jax, self.jnp, self.batch
+        reads = {k: (self._indices(self.index(ref)), shape)
+                 for k, (ref, shape) in op.inputs.items()}
         carried = {k: (self._indices(self.index(sig.ref())), shape)
                    for k, (sig, shape) in op.state.items()}
+        reads.update(carried)
         delta = self._indices(self.index(op.delta.ref()))
         fn = op.fn
 
-        def one(row):
-            args = {k: row[i].reshape(shape) for k, (i, shape) in [*inputs.items(),
-                                                                    *carried.items()]}
+        def one(args):
             value, new_state = fn(jnp, **args)
-            row = row.at[delta].set(jnp.reshape(value, -1))
-            for k, (i, _) in carried.items():
-                row = row.at[i].set(jnp.reshape(new_state[k], -1))
-            return row
-
+            return jnp.reshape(value, -1), {k: jnp.reshape(new_state[k], -1)
+                                            for k in carried}
         batched = jax.vmap(one)
-        whole = slice(0, self.size)
-        return lambda state, t, host: _put(state, whole, batched(_get(state, whole)))
+
+        def rule(state, t, host):
+            args = {k: _get(state, i).reshape(batch, *shape) for k, (i, shape) in reads.items()}
+            if batch == 1:
+                value, new_state = one({k: a[0] for k, a in args.items()})
+                value, new_state = value[None], {k: a[None] for k, a in new_state.items()}
+            else:
+                value, new_state = batched(args)
+            state = _put(state, delta, value)
+            for k, (i, _) in carried.items():
+                state = _put(state, i, new_state[k])
+            return state
+        return rule
+
+    def _projected(self, ops):
+        """``W[:, cols] += keep * (P @ D)`` per trial (see :class:`ProjectedInc`)."""
+        (op,) = ops
+        jnp, batch = self.jnp, self.batch
+        src = self._indices(self.index(op.src))
+        rows, cols = op.shape
+        targets = concat_indices([self.index(op.dst)]).reshape(rows, cols)
+        P = None if op.P is None else np.asarray(op.P, dtype=float).astype(self.dtype)
+        keep = None if op.keep is None else np.asarray(op.keep, dtype=float).reshape(rows, cols)
+        if op.cols is not None:  # only the learned columns change
+            columns = np.asarray(op.cols, dtype=np.intp)
+            targets = targets[:, columns]
+            keep = None if keep is None else keep[:, columns]
+        dst = self._indices(compact(targets.reshape(-1)))
+        keep = None if keep is None else keep.astype(self.dtype)
+        delta_shape = tuple(op.delta_shape)
+
+        def projected(state, t, host):
+            update = _get(state, src).reshape(batch, *delta_shape)
+            if P is not None:
+                update = jnp.einsum("ij,bjk->bik", P, update)
+            if keep is not None:
+                update = update * keep
+            return _put(state, dst, update.reshape(batch, -1), add=True)
+        return projected

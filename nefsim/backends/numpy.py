@@ -8,12 +8,14 @@ buffer; a step runs the closures in schedule order and then records the probes.
 import numpy as np
 import scipy.sparse
 
+from ..build.ir import as_ref
 from ..build.ir import (Copy, DotInc, ElementwiseInc, Filter, LearnedDotInc, NeuronStep,
-                        ProcessStep, PyFunc, Reset, RuleStep, TransformInc)
+                        ProcessStep, ProjectedInc, PyFunc, Reset, RuleStep, TransformInc)
 from ..build.schedule import compact, global_indices, layout
 from ..exceptions import SimulationError, ValidationError
 from ._indexing import (all_dense, concat_indices, contiguous_runs, has_duplicates,
                         stacked_products)
+from ._processes import ProcessInstances
 from .numpy_kernels import inplace_kernel
 from ..synapses import filter_kind, filter_step
 
@@ -41,6 +43,7 @@ class Backend:
         self.batch = batch
         self.offsets, self.size = layout(ir.signals, ir.groups)
         self.state = np.zeros((batch, self.size), dtype=self.dtype)
+        self.processes = ProcessInstances(self.dt)  # made by reset
         self.step_fns = [self._compile(group.ops) for group in ir.groups]
         self._process_ops = [op for g in ir.groups for op in g.ops
                              if isinstance(op, ProcessStep)]
@@ -56,36 +59,63 @@ class Backend:
     def reset(self, rng, keep_learned=False):
         """Restore every signal's initial value and remake process callbacks.
 
-        With ``keep_learned``, learned signals (weights, encoders) keep their values.
+        ``rng`` draws the seeds of processes without their own seed: one RandomState,
+        or a list with one per trial (each trial then gets its own noise).  With
+        ``keep_learned``, learned signals (weights, encoders) keep their values.
         """
         for sig in self.ir.signals:
             if keep_learned and sig.kind == "learned":
                 continue
             start = self.offsets[sig]
             self.state[:, start:start + sig.size] = sig.initial
-        for op in self._process_ops:
-            seed = op.process.seed if op.process.seed is not None else rng.randint(
-                np.iinfo(np.int32).max)
-            self._make_process_step(op, np.random.RandomState(seed))
+        self.processes.reset(self._process_ops, rng)
+
+    @property
+    def process_rngs(self):
+        return self.processes.rngs
+
+    def restore_process(self, op, trials):
+        """Put a process's instances back where a checkpoint left them."""
+        self.processes.restore(op, trials)
+
+    def write(self, idx, value):
+        """Set ``state[:, idx] = value`` (broadcast over the batch) between runs."""
+        self.state[:, idx] = value
 
     def step(self, t):
         for fn in self.step_fns:
             fn(t)
 
-    def run(self, start, steps, sinks):
+    def run(self, start, steps, sinks, feeds=None):
         """Run ``steps`` steps after step ``start``, appending each probe's samples to its
-        list in ``sinks`` (in ``probe_index`` order).  ``completed_steps`` counts the
-        steps that finished, also when one raises."""
+        list in ``sinks`` (in ``probe_index`` order).  ``feeds`` maps a PyFunc or
+        ProcessStep op to ``(batch, steps, size)`` values written instead of calling it.
+        ``completed_steps`` counts the steps that finished, also when one raises."""
         self.completed_steps = 0
         dt, probes = self.dt, [(spec.period, idx, sink) for (spec, idx), sink
                                in zip(self._probe_index, sinks)]
+        cursor = [0]
+        step_fns = [self._fed(group.ops[0], feeds[group.ops[0]], cursor)
+                    if feeds and group.ops[0] in feeds else fn
+                    for group, fn in zip(self.ir.groups, self.step_fns)]
         with np.errstate(invalid="raise", divide="ignore", over="ignore"):
-            for n in range(start + 1, start + steps + 1):
-                self.step(n * dt)
+            for k, n in enumerate(range(start + 1, start + steps + 1)):
+                cursor[0] = k
+                t = n * dt
+                for fn in step_fns:
+                    fn(t)
                 self.completed_steps += 1
                 for period, idx, sink in probes:
                     if n % period < 1:
                         sink.append(np.array(self.read(idx)))
+
+    def _fed(self, op, data, cursor):
+        """A step fn writing the fed values of ``op``'s output for the current step."""
+        state, out = self.state, self.index(as_ref(op.out))
+
+        def fed(t):
+            state[:, out] = data[:, cursor[0]]
+        return fed
 
     def read(self, ref):
         """The current value(s) of a probe target: ``(batch, size)``."""
@@ -106,7 +136,8 @@ class Backend:
                      NeuronStep: self._compile_neurons, Filter: self._compile_filter,
                      PyFunc: self._compile_pyfunc, ProcessStep: self._compile_process,
                      TransformInc: self._compile_transform,
-                     LearnedDotInc: self._compile_learned_dot, RuleStep: self._compile_rule}
+                     LearnedDotInc: self._compile_learned_dot, RuleStep: self._compile_rule,
+                     ProjectedInc: self._compile_projected}
         return compilers[type(op0)](ops)
 
     def _compile_reset(self, ops):
@@ -288,6 +319,25 @@ class Backend:
                     state[b, i] = np.reshape(new_state[k], -1)
         return rule
 
+    def _compile_projected(self, ops):
+        (op,) = ops
+        src, dst = self.index(op.src), self.index(op.dst)
+        state, (rows, cols) = self.state, op.shape
+        P, keep = op.P, op.keep
+        columns = slice(None) if op.cols is None else op.cols
+
+        def projected(t):
+            for b in range(self.batch):
+                update = state[b, src].reshape(op.delta_shape)
+                if P is not None:
+                    update = P @ update
+                full = np.zeros((rows, cols))
+                full[:, columns] = update
+                if keep is not None:
+                    full *= keep
+                state[b, dst] += full.reshape(-1)
+        return projected
+
     def _compile_transform(self, ops):
         (op,) = ops
         src, dst = self.index(op.src), self.index(op.dst)
@@ -299,13 +349,26 @@ class Backend:
         neuron_type = ops[0].neuron_type
         J = compact(concat_indices([self.index(op.J.ref()) for op in ops]))
         out = compact(concat_indices([self.index(op.out.ref()) for op in ops]))
-        names = list(ops[0].state)
         state_idx = {k: compact(concat_indices([self.index(op.state[k].ref()) for op in ops]))
-                     for k in names}
-        rng = ops[0].rng
-        state, dt = self.state, self.dt
+                     for k in ops[0].state}
+        state = self.state
         fast = inplace_kernel(neuron_type)
         views = [J, out, *state_idx.values()]
+        if any(op.out_scale is not None for op in ops):  # silenced neurons
+            scale = np.concatenate([np.ones(op.out.size) if op.out_scale is None
+                                    else op.out_scale for op in ops])
+            unscaled = self._compile_neurons_unscaled(ops, neuron_type, J, out, state_idx,
+                                                      fast, views)
+
+            def neurons_scaled(t):
+                unscaled(t)
+                state[:, out] *= scale
+            return neurons_scaled
+        return self._compile_neurons_unscaled(ops, neuron_type, J, out, state_idx, fast,
+                                              views)
+
+    def _compile_neurons_unscaled(self, ops, neuron_type, J, out, state_idx, fast, views):
+        state, dt, rng, names = self.state, self.dt, ops[0].rng, list(state_idx)
         if fast is not None and all(isinstance(i, slice) for i in views):
             # one model: 1-D views, which NumPy indexes faster than (1, n) ones
             rows = 0 if self.batch == 1 else slice(None)
@@ -379,12 +442,6 @@ class Backend:
                     state[b, out] = checked_output(op, value, size)
         return pyfunc
 
-    def _make_process_step(self, op, rng):
-        shape_in = (op.inp.size,) if op.inp is not None else (0,)
-        shape_out = (op.out.size,)
-        proc_state = op.process.make_state(shape_in, shape_out, self.dt)
-        op._step = op.process.make_step(shape_in, shape_out, self.dt, rng, proc_state)
-
     def _compile_process(self, ops):
         (op,) = ops
         state, batch = self.state, self.batch
@@ -393,10 +450,13 @@ class Backend:
         size = op.out.size
         inc = op.mode == "inc"
 
+        steps = self.processes.steps
+
         def process(t):
+            trial_steps = steps[op]
             for b in range(batch):
                 args = (t,) if inp is None else (t, state[b, inp].copy())
-                value = checked_output(op, op._step(*args), size)
+                value = checked_output(op, trial_steps[b % len(trial_steps)](*args), size)
                 if inc:
                     state[b, out] += value
                 else:

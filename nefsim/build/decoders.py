@@ -3,10 +3,14 @@
 Activities are the neuron type's steady-state rates at the eval points,
 ``A = rates(eval_points @ encoders.T / radius, gain, bias)``; targets are the
 connection's function at those points.  Solves go through the on-disk decoder cache when
-the model has one.
+the model has one.  Big ensembles get their activities in blocks of eval points, in
+parallel threads and stored as float32 (see :func:`activities`), so that building one
+needs little more memory than its activity matrix.
 """
 
+import os
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -14,10 +18,74 @@ from ..exceptions import BuildError
 from ..solvers import NoSolver, solve_many
 
 
+BLOCKWISE_MIN_NEURONS = 3000
+"""Ensembles at least this big get their activities in blocks of eval points (as
+float32 when ``FLOAT32_ACTIVITIES``), and their ``x`` only on demand."""
+
+FLOAT32_ACTIVITIES = True
+_BLOCK_ELEMENTS = 2 ** 17  # eval points x neurons per block: a few cache-sized temporaries
+
+
 def activities(built_ens, neuron_type, radius, eval_points):
-    """Steady-state rates (m x n) of an ensemble's neurons at ``eval_points``."""
-    x = eval_points @ built_ens.encoders.T / radius
-    return x, neuron_type.rates(x, built_ens.gain, built_ens.bias)
+    """Eval points in neuron space ``x`` and steady-state rates ``A`` (m x n).
+
+    Small ensembles compute both whole, as Nengo does, so the values are the same.  Big
+    ones (``n >= BLOCKWISE_MIN_NEURONS``) compute ``A`` a block of eval points at a
+    time, stored as float32, so that the (m x n) ``x`` and the rate function's temporaries
+    never exist at full size; ``x`` is then a :class:`DeferredX`.
+    """
+    encoders = built_ens.encoders
+    if encoders.shape[0] < BLOCKWISE_MIN_NEURONS:
+        x = eval_points @ encoders.T / radius
+        return x, neuron_type.rates(x, built_ens.gain, built_ens.bias)
+    x = DeferredX(eval_points, encoders, radius)
+    dtype = np.float32 if FLOAT32_ACTIVITIES else np.float64
+    A = np.empty(x.shape, dtype=dtype)
+    step = max(1, _BLOCK_ELEMENTS // max(1, x.shape[1]))
+
+    def fill(start):
+        rows = slice(start, start + step)
+        A[rows] = neuron_type.rates(x.rows(rows), built_ens.gain, built_ens.bias)
+
+    # NumPy releases the GIL in its loops, so blocks run in parallel on the cores
+    with ThreadPoolExecutor(max_workers=_n_threads()) as pool:
+        for _ in pool.map(fill, range(0, x.shape[0], step)):
+            pass  # re-raises a block's exception
+    return x, A
+
+
+def _n_threads():
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+class DeferredX:
+    """``eval_points @ encoders.T / radius`` (m x n), computed only when asked for.
+
+    ``np.asarray(x)`` gives the whole array; :meth:`rows` a block of it;
+    :meth:`fingerprint` a small array that determines it (what the decoder cache hashes
+    instead of the big one).
+    """
+
+    def __init__(self, eval_points, encoders, radius):
+        self.eval_points, self.encoders, self.radius = eval_points, encoders, radius
+        self.shape = (eval_points.shape[0], encoders.shape[0])
+
+    def rows(self, rows):
+        points = self.eval_points[rows]
+        if self.encoders.shape[1] == 1:  # one product per entry: the same values as the
+            return points * self.encoders[:, 0] / self.radius  # matmul, several times faster
+        return points @ self.encoders.T / self.radius
+
+    def __array__(self, dtype=None, copy=None):
+        x = self.rows(slice(None))
+        return x if dtype is None else x.astype(dtype, copy=False)
+
+    def fingerprint(self):
+        return np.concatenate([[float(self.radius), *self.shape],
+                               np.ravel(self.eval_points), np.ravel(self.encoders)])
 
 
 class SharedSolve:
@@ -88,14 +156,22 @@ def function_targets(function, points, size_mid, owner):
         return np.array(points, dtype=np.float64)
     if isinstance(function, np.ndarray):
         return np.array(function, dtype=np.float64).reshape(points.shape[0], -1)
-    rows = []
-    for p in points:
-        value = np.asarray(function(p), dtype=np.float64).reshape(-1)
-        if value.size != size_mid:
-            raise BuildError(f"{owner}: function returned {value.size} values at an eval "
-                             f"point but {size_mid} were expected")
-        rows.append(value)
-    targets = np.array(rows).reshape(len(points), size_mid)
+    values = [function(p) for p in points]  # once per point, in order, as Nengo calls it
+    try:  # one conversion for all points where they all have the expected size
+        targets = np.array(values, dtype=np.float64)
+        ok = targets.ndim >= 1 and targets.size == len(points) * size_mid
+    except (TypeError, ValueError):
+        ok = False
+    if not ok:  # find the offending value (or raise the conversion's own error)
+        rows = []
+        for value in values:
+            value = np.asarray(value, dtype=np.float64).reshape(-1)
+            if value.size != size_mid:
+                raise BuildError(f"{owner}: function returned {value.size} values at an "
+                                 f"eval point but {size_mid} were expected")
+            rows.append(value)
+        targets = np.array(rows)
+    targets = targets.reshape(len(points), size_mid)
     if not np.all(np.isfinite(targets)):
         raise BuildError(f"{owner}: function returned NaN or inf at some eval points")
     return targets
@@ -117,6 +193,8 @@ def solve(model, solver, neuron_type, built_ens, x, A, targets, rng, owner, solv
             return solver(A, targets, rng=rng)
     cache = model.decoder_cache
     if cache is not None:
+        if isinstance(x, DeferredX):  # hash what determines x, not its m x n values
+            x = x.fingerprint()
         return cache.solve(solver, neuron_type, built_ens.gain, built_ens.bias, x, targets,
                            rng=rng, solve_fn=solve_fn)
     return solve_fn()
