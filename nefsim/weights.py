@@ -57,6 +57,10 @@ class _View:
     def _checked(self, conn, value, shape, what):
         """``value`` as a float64 ``(batch, *shape)`` array, or a ValidationError."""
         owner = self._owner(conn)
+        kind = np.asarray(value).dtype.kind
+        if kind not in "biuf":  # complex, strings, objects: not a matrix of reals
+            raise ValidationError(f"must be a real numeric array of shape {shape} (got "
+                                  f"dtype {np.asarray(value).dtype})", what, owner)
         try:
             value = np.array(value, dtype=np.float64)
         except (TypeError, ValueError):

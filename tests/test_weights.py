@@ -497,3 +497,17 @@ def test_lesion_example_measures_the_damage():
     result = runpy.run_path(path)["run"]()
     assert result["intact_rmse"] < 0.06
     assert 1e-4 < result["one_synapse"] < 0.05 < result["fifth"] < 0.3
+
+
+def test_complex_and_object_matrices_are_refused_before_anything_changes():
+    with nefsim.Network(seed=1) as net:
+        a = nefsim.Ensemble(10, 1, label="a")
+        b = nefsim.Ensemble(8, 1, label="b")
+        conn = nefsim.Connection(a, b, label="ab")
+    with nefsim.Simulator(net, progress_bar=False) as sim:
+        before = sim.weights[conn]
+        for bad in (before.astype(complex), before.astype(object)):
+            with pytest.raises(ValidationError, match=r"Connection 'ab'.weights.*real numeric"
+                               r".*\(8, 10\)"):
+                sim.weights[conn] = bad
+        np.testing.assert_array_equal(sim.weights[conn], before)
