@@ -17,7 +17,7 @@ import numpy as np
 from .build import build
 from .build.ir import NeuronStep, ProcessStep
 from .build.params import EDIT_KEYS, LoadedParams
-from .ensemble import Ensemble, Neurons
+from .ensemble import Ensemble
 from .neurons import Direct
 from .probe import Probe
 
@@ -158,6 +158,3 @@ def filter_state_map(P):
         return np.einsum("ij,bkj->bki", P, blocks).reshape(batch, k * P.shape[0])
     return carry
 
-
-def neurons_of(obj):
-    return obj.ensemble if isinstance(obj, Neurons) else obj
