@@ -221,6 +221,30 @@ def test_lif_kernel_is_the_reference_step(min_voltage, dtype, tol):
     assert lif_kernel(nefsim.LIFRate(), dt) is None
 
 
+def test_float32_log_and_decay_series_are_accurate():
+    """The float32 LIF kernel's cheap log and expm1 are within a few ulp of float64."""
+    import jax
+    import jax.numpy as jnp
+
+    from nefsim.backends.jax import _expm1_series, _log_float32
+
+    rng = np.random.RandomState(2)
+    y = np.concatenate([rng.uniform(1e-7, 1, 100000), np.logspace(-37, 0, 2000),
+                        [1.0, 0.5, 2.0 ** -20, np.nextafter(np.float32(1), 0)]])
+    y = y.astype(np.float32)
+    got = np.asarray(jax.jit(_log_float32)(jnp.asarray(y)), dtype=np.float64)
+    exact = np.log(y.astype(np.float64))
+    assert got[-4] == 0.0  # log(1) exactly: a neuron that did not spike
+    scale = np.maximum(np.abs(exact), 1.0)  # ulp of the result, or of 1 near zero
+    assert np.max(np.abs(got - exact) / scale) < 3 * 2.0 ** -24
+    x = -np.linspace(0, 0.05, 10001)
+    series = np.asarray(jax.jit(lambda x: _expm1_series(x, 0.05, 2.0 ** -25))(
+        jnp.asarray(x, dtype=jnp.float32)), dtype=np.float64)
+    assert np.max(np.abs(series - np.expm1(x)) / np.maximum(np.abs(np.expm1(x)), 1e-30)) \
+        < 3 * 2.0 ** -24
+    assert _expm1_series(x, 3.0, 2.0 ** -25) is None  # dt / tau_rc too large: use exp
+
+
 # ------------------------------------------------------------- IR features
 def _backends(ir, batch=1):
     from nefsim.backends.jax import Backend as JaxBackend
