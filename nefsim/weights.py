@@ -173,9 +173,42 @@ class Weights(_View):
         edits = {f"{name}:full_weights": W[0]}
         if keep is not None:
             edits[f"{name}:keep"] = keep
+        mapped.update(self._widen_probes(conn, W.shape[1:]))
         rebuild(self._sim, edits, mapped)
         if self._sim.batch > 1:
             self._write_signal(model_weights(self._sim, conn), W)
+
+    def _widen_probes(self, conn, full):
+        """Probes of ``conn`` follow it into full-matrix form: the samples they have are
+        turned into what the full connection records (``"weights"``: the full matrix;
+        ``"output"``: post currents, ``P @ output``).  Returns the ``mapped`` entries
+        carrying their synapse state."""
+        sim, model = self._sim, self._sim.model
+        P, cols = projection(model, conn)
+        mapped = {}
+        for key, samples in sim._probe_data.items():
+            if getattr(key, "obj", None) is not conn or key.attr not in ("weights",
+                                                                         "output"):
+                continue
+            if key.attr == "output":
+                if P is None:
+                    continue
+                carry = filter_state_map(P)
+                name = model.name_of(key)
+                mapped.update({f"{name}:{role}": carry
+                               for role in ("filtered", "synapse_state", "sampled")})
+                if samples:
+                    samples[:] = list(carry(np.array(s)) for s in samples)
+                continue
+            if samples:
+                n_cols = full[1] if cols is None else cols.size
+                own = np.array(samples).reshape(len(samples), sim.batch, -1, n_cols)
+                mapped_own = own if P is None else np.einsum("ij,sbjk->sbik", P, own)
+                wide = np.zeros((*own.shape[:2], *full))
+                wide[..., slice(None) if cols is None else cols] = mapped_own
+                samples[:] = list(wide.reshape(len(samples), sim.batch, -1))
+        sim.data.reset()
+        return mapped
 
     # ----------------------------------------------------------------- lesions
     def lesion(self, conn, mask):

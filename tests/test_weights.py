@@ -511,3 +511,62 @@ def test_complex_and_object_matrices_are_refused_before_anything_changes():
                                r".*\(8, 10\)"):
                 sim.weights[conn] = bad
         np.testing.assert_array_equal(sim.weights[conn], before)
+
+
+def test_weight_probe_switches_to_the_full_matrix_when_the_connection_does():
+    """Probe(conn, "weights") of a PES connection edited into a full matrix: its samples
+    before the edit are widened to the full matrices they stood for, later ones are the
+    full matrix (lesioned entry 0)."""
+    with nefsim.Network(seed=1) as net:
+        stim = nefsim.Node(lambda t: np.sin(6 * t))
+        a = nefsim.Ensemble(20, 1, label="a")
+        b = nefsim.Ensemble(15, 1, label="b")
+        nefsim.Connection(stim, a)
+        conn = nefsim.Connection(a, b, label="ab", learning_rule_type=nefsim.PES(1e-3))
+        nefsim.Connection(stim, conn.learning_rule, transform=-1)
+        probe = nefsim.Probe(conn, "weights", sample_every=0.05)
+    with nefsim.Simulator(net, progress_bar=False) as sim:
+        sim.run(0.1)
+        at_edit = sim.weights[conn]
+        own_before = sim.data[probe]
+        assert own_before.shape == (2, 1, 20)
+        cut = np.zeros((15, 20), bool)
+        cut[0, 0] = True
+        sim.weights.lesion(conn, cut)
+        sim.run(0.1)
+        data = sim.data[probe]
+    assert data.shape == (4, 15, 20)
+    np.testing.assert_allclose(data[1], at_edit, atol=1e-12)
+    np.testing.assert_allclose(data[0], sim.data[b].scaled_encoders @ own_before[0],
+                               atol=1e-12)
+    assert np.all(data[2:, 0, 0] == 0) and np.abs(data[3] - data[1]).max() > 0
+
+
+def test_output_probe_of_an_edited_connection_records_post_currents_throughout():
+    """Probe(conn) ("output") switches to post currents when conn becomes a full matrix;
+    its earlier samples are mapped the same way, so the trace stays continuous and equals
+    a run that is edited at t = 0 (the edit here changes nothing but the form)."""
+    def model():
+        with nefsim.Network(seed=3) as net:
+            stim = nefsim.Node(lambda t: np.sin(5 * t))
+            a = nefsim.Ensemble(25, 1, label="a")
+            b = nefsim.Ensemble(18, 1, label="b")
+            nefsim.Connection(stim, a)
+            conn = nefsim.Connection(a, b, label="ab", synapse=0.01)
+            probe = nefsim.Probe(conn, synapse=0.005)
+        return net, conn, probe
+
+    net, conn, probe = model()
+    no_cut = np.zeros((18, 25), bool)
+    with nefsim.Simulator(net, progress_bar=False) as sim:
+        sim.run(0.15)
+        sim.weights.lesion(conn, no_cut)  # forces the full-matrix form, same matrix
+        sim.run(0.15)
+        midway = sim.data[probe]
+    net0, conn0, probe0 = model()
+    with nefsim.Simulator(net0, progress_bar=False) as sim0:
+        sim0.weights.lesion(conn0, no_cut)
+        sim0.run(0.3)
+        from_start = sim0.data[probe0]
+    assert midway.shape == from_start.shape == (300, 18)
+    np.testing.assert_allclose(midway, from_start, atol=1e-9)
