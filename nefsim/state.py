@@ -138,9 +138,14 @@ def rebuild(sim, edits, mapped=None):
     """Build ``sim``'s network again with ``edits`` and the parameters it has, on a new
     backend, and carry over every signal value and random stream."""
     values, rngs = signal_values(sim), rng_states(sim)
+    initial = {sig.name: sig.initial for sig in sim.ir.signals}
     params = collect_params(sim, current=False)
     params.update(edits)
     model = build(sim.network, dt=sim.dt, params=LoadedParams(params))
+    for sig in model.signals:  # what reset returns to (e.g. sampled initial voltages)
+        old = initial.get(sig.name)
+        if old is not None and old.size == sig.size and sig.kind != "learned":
+            sig.initial = old
     sim._install(model)
     restore_values(sim, values, mapped)
     restore_rngs(sim, rngs)

@@ -258,3 +258,27 @@ def test_save_learned_weights_example():
     assert result["learned"] < 0.15 and abs(result["loaded"] - result["learned"]) < 0.03
     assert result["untrained"] > 0.5
     assert len(result["skipped"]) == 1 and "post->error:weights" in result["skipped"][0]
+
+
+def test_reset_after_an_edit_returns_to_the_same_start_in_an_unseeded_network():
+    """An edit rebuilds the model; reset() afterwards must still start from the initial
+    state of this simulator (initial voltages are sampled per build when unseeded)."""
+    with nefsim.Network() as net:  # no seeds anywhere
+        stim = nefsim.Node(lambda t: np.sin(8 * t))
+        a = nefsim.Ensemble(30, 1, label="a")
+        b = nefsim.Ensemble(20, 1, label="b")
+        nefsim.Connection(stim, a)
+        conn = nefsim.Connection(a, b, label="ab")
+        spikes = nefsim.Probe(b.neurons)
+    with nefsim.Simulator(net, progress_bar=False) as sim:
+        voltage = sim.model.sig[b.neurons]["voltage"].initial.copy()
+        sim.run(0.05)
+        sim.weights[conn] = sim.weights[conn] * 1.0  # a write: no structural change
+        sim.weights.silence(a, [])                   # a rebuild with nothing silenced
+        sim.reset()
+        np.testing.assert_array_equal(sim.model.sig[b.neurons]["voltage"].initial, voltage)
+        sim.run(0.05)
+        first = sim.data[spikes].copy()
+        sim.reset()
+        sim.run(0.05)
+        np.testing.assert_array_equal(sim.data[spikes], first)
