@@ -21,14 +21,15 @@ from .params_io import Params, fingerprint, read_archive, write_archive
 from .state import collect_params, restore_rngs, restore_values, rng_states, signal_values
 
 
-def _header(sim, kind, params):
+def _header(sim, kind, shapes):
     return {"kind": kind, "format": 1, "nefsim": __version__, "dt": sim.dt,
-            "fingerprint": fingerprint(params)}
+            "fingerprint": fingerprint(shapes)}
 
 
 def write_params(sim, path, trial=0):
     params = collect_params(sim, current=True, trial=trial)
-    write_archive(path, _header(sim, "params", params), params)
+    shapes = {k: np.shape(v) for k, v in params.items()}
+    write_archive(path, _header(sim, "params", shapes), params)
 
 
 def as_loaded_params(params, partial, owner):
@@ -63,17 +64,17 @@ def warn_unused(loaded):
 
 
 # ------------------------------------------------------------------ checkpoints
-_STATE, _RNG, _PROBE = "state/", "rng/", "probe/"
+_PARAMS, _STATE, _RNG, _PROBE = "params/", "state/", "rng/", "probe/"
 
 
 def _structure(sim):
     """Names and sizes of every signal: a checkpoint fits only this structure."""
-    return {sig.name: np.zeros((0, sig.size)) for sig in sim.ir.signals}
+    return {sig.name: (0, sig.size) for sig in sim.ir.signals}
 
 
 def write_checkpoint(sim, path, probes=True):
     params = collect_params(sim, current=False)
-    arrays = {f"params/{k}": v for k, v in params.items()}
+    arrays = {f"{_PARAMS}{k}": v for k, v in params.items()}
     arrays.update({f"{_STATE}{k}": v for k, v in signal_values(sim).items()})
     arrays.update(_encode_rngs(rng_states(sim)))
     names = []
@@ -97,8 +98,8 @@ class SavedCheckpoint:
 
     def __init__(self, header, arrays):
         self.header = header
-        self.params = Params({k[len("params/"):]: v for k, v in arrays.items()
-                              if k.startswith("params/")})
+        self.params = Params({k[len(_PARAMS):]: v for k, v in arrays.items()
+                              if k.startswith(_PARAMS)})
         self.values = {k[len(_STATE):]: v for k, v in arrays.items() if k.startswith(_STATE)}
         self.rngs = _decode_rngs(arrays)
         self.probes = {int(k[len(_PROBE):]): v for k, v in arrays.items()

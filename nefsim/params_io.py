@@ -46,9 +46,9 @@ class Params(Mapping):
         return f"Params({len(self)} entries, {self.header.get('kind', 'params')})"
 
 
-def fingerprint(entries):
-    """A short hash of the names and shapes of ``entries`` (``name -> array``)."""
-    text = ";".join(f"{name}:{np.shape(v)}" for name, v in sorted(entries.items()))
+def fingerprint(shapes):
+    """A short hash of ``shapes`` (``name -> shape tuple``)."""
+    text = ";".join(f"{name}:{tuple(shape)}" for name, shape in sorted(shapes.items()))
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 

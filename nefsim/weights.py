@@ -77,6 +77,17 @@ class _View:
             raise ValidationError("must be finite (got NaN or inf)", what, owner)
         return np.array(value)
 
+    def _write_own(self, conn, own):
+        """Write the connection's own matrix: into its state, after making it state
+        (a rebuild) if it was a constant of the model."""
+        weights = self._sim.model.sig[conn]["weights"]
+        if not isinstance(weights, tuple):
+            name = self._name(conn)
+            rebuild(self._sim, {f"{name}:writable": np.array(1.0),
+                                f"{name}:weights": own[0]})
+            weights = self._sim.model.sig[conn]["weights"]
+        self._write_signal(weights[0], own)
+
     def _write_signal(self, signal, value):
         """Write a state matrix now and make it the value ``reset`` returns to."""
         backend = self._sim.backend
@@ -129,12 +140,8 @@ class Weights(_View):
             self._write_signal(weights[0], W)
             return
         own = self._own_space(conn, W)
-        if own is not None and isinstance(weights, tuple):
-            self._write_signal(weights[0], own)
-        elif own is not None and _full_2d(model, conn):
-            rebuild(self._sim, {f"{self._name(conn)}:writable": np.array(1.0),
-                                f"{self._name(conn)}:weights": own[0]})
-            self._write_signal(model_weights(self._sim, conn), own)
+        if own is not None and (isinstance(weights, tuple) or _full_2d(model, conn)):
+            self._write_own(conn, own)
         else:
             self._promote(conn, W)
 
@@ -305,16 +312,7 @@ class Decoders(_View):
         T = self._check_decoded(conn)
         n_pre = conn.pre_obj.n_neurons
         D = self._checked(conn, value, (T.shape[1], n_pre), "decoders")
-        own = np.einsum("ij,bjk->bik", T, D)
-        model = self._sim.model
-        weights = model.sig[conn]["weights"]
-        if isinstance(weights, tuple):
-            self._write_signal(weights[0], own)
-        else:
-            name = self._name(conn)
-            rebuild(self._sim, {f"{name}:writable": np.array(1.0),
-                                f"{name}:weights": own[0]})
-            self._write_signal(model_weights(self._sim, conn), own)
+        self._write_own(conn, np.einsum("ij,bjk->bik", T, D))
 
 
 def _transform_of(model, conn):

@@ -82,10 +82,6 @@ class Backend:
         """Set ``state[:, idx] = value`` (broadcast over the batch) between runs."""
         self.state[:, idx] = value
 
-    def step(self, t):
-        for fn in self.step_fns:
-            fn(t)
-
     def run(self, start, steps, sinks, feeds=None):
         """Run ``steps`` steps after step ``start``, appending each probe's samples to its
         list in ``sinks`` (in ``probe_index`` order).  ``feeds`` maps a PyFunc or
@@ -94,10 +90,11 @@ class Backend:
         self.completed_steps = 0
         dt, probes = self.dt, [(spec.period, idx, sink) for (spec, idx), sink
                                in zip(self._probe_index, sinks)]
-        cursor = [0]
-        step_fns = [self._fed(group.ops[0], feeds[group.ops[0]], cursor)
-                    if feeds and group.ops[0] in feeds else fn
-                    for group, fn in zip(self.ir.groups, self.step_fns)]
+        cursor, step_fns = [0], self.step_fns
+        if feeds:  # fed ops write the given values instead of calling back
+            step_fns = [self._fed(group.ops[0], feeds[group.ops[0]], cursor)
+                        if group.ops[0] in feeds else fn
+                        for group, fn in zip(self.ir.groups, self.step_fns)]
         with np.errstate(invalid="raise", divide="ignore", over="ignore"):
             for k, n in enumerate(range(start + 1, start + steps + 1)):
                 cursor[0] = k
@@ -320,23 +317,26 @@ class Backend:
         return rule
 
     def _compile_projected(self, ops):
+        """``W[:, cols] += keep * (P @ D)`` per trial (see :class:`ProjectedInc`): only
+        the learned columns' entries are touched, through :meth:`_scatter`."""
         (op,) = ops
-        src, dst = self.index(op.src), self.index(op.dst)
-        state, (rows, cols) = self.state, op.shape
-        P, keep = op.P, op.keep
-        columns = slice(None) if op.cols is None else op.cols
+        src, state, batch = self.index(op.src), self.state, self.batch
+        rows, cols = op.shape
+        targets = concat_indices([self.index(op.dst)]).reshape(rows, cols)
+        keep = op.keep
+        if op.cols is not None:
+            targets = targets[:, op.cols]
+            keep = None if keep is None else keep[:, op.cols]
+        P = op.P
 
-        def projected(t):
-            for b in range(self.batch):
-                update = state[b, src].reshape(op.delta_shape)
-                if P is not None:
-                    update = P @ update
-                full = np.zeros((rows, cols))
-                full[:, columns] = update
-                if keep is not None:
-                    full *= keep
-                state[b, dst] += full.reshape(-1)
-        return projected
+        def update():
+            delta = state[:, src].reshape(batch, *op.delta_shape)
+            if P is not None:
+                delta = np.einsum("ij,bjk->bik", P, delta)
+            if keep is not None:
+                delta = delta * keep
+            return delta.reshape(batch, -1)
+        return self._scatter(targets.reshape(-1), update)
 
     def _compile_transform(self, ops):
         (op,) = ops

@@ -104,8 +104,8 @@ def _saved_edits(model, conn, name):
     writable = model.load(f"{name}:writable") is not None
     if full is None and keep is None and not writable:
         return {"full_weights": None, "keep": None, "writable": False}
-    n_post, n_pre = full_shape(model, conn, f"Connection {name!r}")
     owner = f"Connection {name!r}"
+    n_post, n_pre = full_shape(model, conn, owner)
     if full is not None:
         full = check_shape(full, (n_post, n_pre), f"{name}:full_weights", owner)
     if keep is not None:

@@ -104,15 +104,12 @@ def own_matrix(model, conn, read):
         signal, shape = weights
         value = read(signal)
         return value.reshape(value.shape[0], *shape)
-    if weights is not None and conn.pre_obj is not None and isinstance(conn.pre_obj,
-                                                                       Ensemble):
+    if isinstance(conn.pre_obj, Ensemble):
         return np.asarray(model.arrays[weights])[None]  # decoded: T Dᵀ
-    n_in = np.arange(conn.pre_obj.ensemble.n_neurons)[conn.pre_slice].size
-    transform = conn.transform
-    W = None if weights is None else model.arrays[weights]
-    eye = np.eye(n_in)
-    M = eye if W is None else np.asarray(transform.apply(W, eye)).T
-    return M[None]
+    eye = np.eye(np.arange(conn.pre_obj.ensemble.n_neurons)[conn.pre_slice].size)
+    if weights is None:  # no transform: the identity on the sliced neurons
+        return eye[None]
+    return np.asarray(conn.transform.apply(model.arrays[weights], eye)).T[None]
 
 
 def full_matrix(model, conn, read):
