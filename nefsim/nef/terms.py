@@ -69,6 +69,18 @@ class Origin:
         """Send ``transform @ value`` to nefsim ``target``; return the new Connections."""
         raise NotImplementedError
 
+    def _summing_node(self, label):
+        """A passthrough Node carrying this origin's whole value, made once on demand
+        (for origins whose value is spread over several connections)."""
+        if self._node is None:
+            container = self.owner._require_container()
+            node = _add(container, Node(size_in=self.dimensions, add_to_container=False,
+                                        label=label))
+            self._connect(node, np.eye(self.dimensions), None, container)
+            self._node = node
+            self.owner._changed()
+        return self._node
+
     def __repr__(self):
         return f"<Origin {getattr(self.owner, 'name', '?')}.{self.name} ({self.dimensions}-D)>"
 
@@ -123,14 +135,7 @@ class DecodedOrigin(Origin):
         if len(self.pieces) == 1 and self.pieces[0].decoders is None \
                 and self.pieces[0].function is None:
             return self.pieces[0].ens.ensemble  # a direct ensemble's value is its 'X'
-        if self._node is None:
-            container = self.owner._require_container()
-            node = _add(container, Node(size_in=self.dimensions, add_to_container=False,
-                                        label=f"{self.owner.name}.{self.name}"))
-            self._connect(node, np.eye(self.dimensions), None, container)
-            self._node = node
-            self.owner._changed()
-        return self._node
+        return self._summing_node(f"{self.owner.name}.{self.name}")
 
     def _connect(self, target, transform, synapse, container, keep_zero=False):
         T = np.asarray(transform, dtype=np.float64)
@@ -186,14 +191,7 @@ class AxonOrigin(Origin):
     def node_or_view(self):
         if len(self.ensembles) == 1:
             return self.ensembles[0].ensemble.neurons
-        if self._node is None:
-            container = self.owner._require_container()
-            node = _add(container, Node(size_in=self.dimensions, add_to_container=False,
-                                        label=f"{self.owner.name}.AXON"))
-            self._connect(node, np.eye(self.dimensions), None, container)
-            self._node = node
-            self.owner._changed()
-        return self._node
+        return self._summing_node(f"{self.owner.name}.AXON")
 
     def _connect(self, target, transform, synapse, container, keep_zero=False):
         T = np.asarray(transform, dtype=np.float64)
