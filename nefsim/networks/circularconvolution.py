@@ -24,7 +24,7 @@ from ..connection import Connection
 from ..exceptions import ValidationError
 from ..network import Network
 from ..node import Node
-from .product import Product
+from .product import Product, TwoInputs
 
 
 def circconv(a, b, invert_a=False, invert_b=False, axis=-1):
@@ -123,7 +123,7 @@ def remove_imag_rows(tr):
     return np.delete(tr, drop, axis=0)
 
 
-class CircularConvolution(Network):
+class CircularConvolution(TwoInputs, Network):
     """Computes the circular convolution of ``input_a`` and ``input_b``.
 
     Parameters
@@ -187,13 +187,3 @@ class CircularConvolution(Network):
             Connection(self.input_a, self.product.input_a, transform=tr_a, synapse=None)
             Connection(self.input_b, self.product.input_b, transform=tr_b, synapse=None)
             Connection(self.product.output, self.output, transform=tr_out, synapse=None)
-
-    @property
-    def A(self):  # noqa: N802 - Nengo's name
-        """Alias of ``input_a``."""
-        return self.input_a
-
-    @property
-    def B(self):  # noqa: N802 - Nengo's name
-        """Alias of ``input_b``."""
-        return self.input_b

@@ -15,7 +15,21 @@ from ..node import Node
 from .ensemblearray import EnsembleArray
 
 
-class Product(Network):
+class TwoInputs:
+    """Nengo's ``A``/``B`` aliases of a network's ``input_a``/``input_b``."""
+
+    @property
+    def A(self):  # noqa: N802 - Nengo's name
+        """Alias of ``input_a``."""
+        return self.input_a
+
+    @property
+    def B(self):  # noqa: N802 - Nengo's name
+        """Alias of ``input_b``."""
+        return self.input_b
+
+
+class Product(TwoInputs, Network):
     """Computes the element-wise product of ``input_a`` and ``input_b``.
 
     Parameters
@@ -68,13 +82,3 @@ class Product(Network):
             Connection(square1, self.output, transform=0.5, synapse=None)
             square2 = self.sq2.add_output("square", np.square)
             Connection(square2, self.output, transform=-0.5, synapse=None)
-
-    @property
-    def A(self):  # noqa: N802 - Nengo's name
-        """Alias of ``input_a``."""
-        return self.input_a
-
-    @property
-    def B(self):  # noqa: N802 - Nengo's name
-        """Alias of ``input_b``."""
-        return self.input_b
