@@ -222,21 +222,21 @@ def test_lif_kernel_is_the_reference_step(min_voltage, dtype, tol):
 
 
 def test_float32_log_and_decay_series_are_accurate():
-    """The float32 LIF kernel's cheap log and expm1 are within a few ulp of float64."""
+    """The float32 LIF kernel's short series for the spike time's log and the decay are
+    within a few ulp of float64 over the ranges the kernel feeds them."""
     import jax
     import jax.numpy as jnp
 
-    from nefsim.backends.jax import _expm1_series, _log_float32
+    from nefsim.backends.jax import _expm1_series, _log1m_series
 
-    rng = np.random.RandomState(2)
-    y = np.concatenate([rng.uniform(1e-7, 1, 100000), np.logspace(-37, 0, 2000),
-                        [1.0, 0.5, 2.0 ** -20, np.nextafter(np.float32(1), 0)]])
-    y = y.astype(np.float32)
-    got = np.asarray(jax.jit(_log_float32)(jnp.asarray(y)), dtype=np.float64)
-    exact = np.log(y.astype(np.float64))
-    assert got[-4] == 0.0  # log(1) exactly: a neuron that did not spike
-    scale = np.maximum(np.abs(exact), 1.0)  # ulp of the result, or of 1 near zero
-    assert np.max(np.abs(got - exact) / scale) < 3 * 2.0 ** -24
+    a = -np.expm1(-0.001 / 0.02)  # the largest overshoot with Nengo's defaults
+    o = np.concatenate([np.linspace(0, a, 10001), [0.0, 1e-30, 2.0 ** -20]])
+    got = np.asarray(jax.jit(lambda o: _log1m_series(o, a, 2.0 ** -25))(
+        jnp.asarray(o, dtype=jnp.float32)), dtype=np.float64)
+    exact = np.log1p(-o.astype(np.float32).astype(np.float64))
+    assert got[-3] == 0.0  # log(1) exactly: a neuron that did not spike
+    assert np.max(np.abs(got - exact) / np.maximum(np.abs(exact), 1e-30)) < 3 * 2.0 ** -24
+    assert _log1m_series(o, 0.9, 2.0 ** -25) is None  # dt / tau_rc too large: use log1p
     x = -np.linspace(0, 0.05, 10001)
     series = np.asarray(jax.jit(lambda x: _expm1_series(x, 0.05, 2.0 ** -25))(
         jnp.asarray(x, dtype=jnp.float32)), dtype=np.float64)
@@ -438,3 +438,103 @@ def test_checkpoint_and_weights_api_match_on_jax():
             runs[backend] = (sim.data[p], sim.weights[conn])
     np.testing.assert_allclose(runs["jax"][0], runs["numpy"][0], atol=1e-9)
     np.testing.assert_allclose(runs["jax"][1], runs["numpy"][1], atol=1e-9)
+
+
+# ------------------------------------------------------------- probes sampled in the loop
+def sampled_probes():
+    """Probes with periods of 1, 2.5, 3 and 7 steps, one of them large (5,000 values:
+    the branch that skips the write between samples)."""
+    with nefsim.Network(seed=5) as net:
+        stim = nefsim.Node(lambda t: np.sin(8 * t), label="stim")
+        big = nefsim.Ensemble(5000, 1, label="big")
+        small = nefsim.Ensemble(50, 1, label="small")
+        nefsim.Connection(stim, big)
+        nefsim.Connection(big, small)
+        probes = [nefsim.Probe(small, synapse=0.01),
+                  nefsim.Probe(small, synapse=0.01, sample_every=0.0025),
+                  nefsim.Probe(big.neurons, "voltage", sample_every=0.003),
+                  nefsim.Probe(small.neurons, sample_every=0.007)]
+    return net, probes
+
+
+def test_sampled_probes_match_numpy_across_chunks():
+    """Samples taken in the compiled loop are the NumPy backend's, at the same times,
+    over runs that split chunks at different phases of each probe's period."""
+    results = []
+    for backend, dtype in (("numpy", None), ("jax", "float64")):
+        net, probes = sampled_probes()
+        with nefsim.Simulator(net, progress_bar=False, backend=backend, dtype=dtype) as sim:
+            sim.run(1.0015)  # 1,001 or 1,002 steps: the next chunk starts mid-period
+            sim.run(1.2)
+        results.append([sim.data[p] for p in probes])
+        counts = [len(sim.trange(sample_every=p.sample_every)) for p in probes]
+        assert [len(d) for d in results[-1]] == counts
+    assert_same(results)
+
+
+def test_sampled_probes_keep_only_their_samples_in_a_chunk():
+    """A probe with sample_every = 10 steps leaves ~n/10 rows per chunk of n steps, not
+    n: memory of a chunk scales with the samples, not with the steps."""
+    import jax
+
+    with nefsim.Network(seed=1) as net:
+        ens = nefsim.Ensemble(400, 1)
+        every = nefsim.Probe(ens.neurons, "voltage")
+        sparse = nefsim.Probe(ens.neurons, "voltage", sample_every=0.01)
+    with nefsim.Simulator(net, progress_bar=False, backend="jax") as sim:
+        backend = sim.backend
+        n = backend.chunk_steps
+        chunk, rows = backend._chunk(n)
+        times = np.arange(n, dtype=np.float32) * sim.dt
+        host = backend._host_values(times)
+        shapes = jax.eval_shape(chunk, backend.state, times, host, np.ones((), np.float32),
+                                np.zeros((n, len(rows)), np.int32))
+        _, every_out, buffers = shapes
+        assert [b.shape for b in buffers] == [(n // 10 + 2, 1, 400)]
+        assert [e.shape for e in every_out] == [(n, 1, 400)]
+        sim.run(2.5)
+        assert sim.data[sparse].shape == (250, 400) and sim.data[every].shape == (2500, 400)
+        assert np.array_equal(sim.data[sparse], sim.data[every][9::10])
+
+
+# ------------------------------------------------------------- how JAX is started
+def test_thread_pool_request_is_read_and_checked(monkeypatch):
+    from nefsim.backends.jax_runtime import SMALL_MODEL_NEURONS, requested_threads
+
+    monkeypatch.delenv("NEFSIM_JAX_THREADS", raising=False)
+    assert requested_threads(1000) == 1  # small models: one thread
+    assert requested_threads(SMALL_MODEL_NEURONS) == 0  # large ones: JAX's default
+    monkeypatch.setenv("NEFSIM_JAX_THREADS", " 3 ")
+    assert requested_threads(10) == 3
+    for bad in ("two", "-1", "1.5"):
+        monkeypatch.setenv("NEFSIM_JAX_THREADS", bad)
+        with pytest.raises(ValidationError, match="NEFSIM_JAX_THREADS.*whole number"):
+            requested_threads(10)
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "sched_getaffinity")
+                    or len(__import__("os").sched_getaffinity(0)) < 2,
+                    reason="needs Linux and at least 2 CPUs")
+def test_small_thread_pool_leaves_no_thread_pinned():
+    """In a fresh process, NEFSIM_JAX_THREADS=1 starts JAX with fewer threads than
+    JAX's default (0), and every thread keeps the process's CPU set afterwards."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    script = ("import os, json\n"
+              "from nefsim.backends.jax_runtime import start\n"
+              "before = os.sched_getaffinity(0)\n"
+              "start(10)\n"
+              "tids = os.listdir('/proc/self/task')\n"
+              "same = all(os.sched_getaffinity(int(t)) == before for t in tids)\n"
+              "print(json.dumps([len(tids), same]))\n")
+    counts = {}
+    for threads in ("1", "0"):
+        env = dict(os.environ, NEFSIM_JAX_THREADS=threads)
+        out = subprocess.run([sys.executable, "-c", script], env=env, check=True,
+                             capture_output=True, text=True).stdout
+        counts[threads], unpinned = json.loads(out.strip().splitlines()[-1])
+        assert unpinned
+    assert counts["1"] < counts["0"]

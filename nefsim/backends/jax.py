@@ -35,18 +35,10 @@ from ..neurons import LIF
 from ..synapses import filter_kind, filter_step
 from ._indexing import all_dense, concat_indices, stacked_products
 from ._processes import ProcessInstances
+from .jax_runtime import compile_options, start
 from .numpy import checked_output
 
 CHUNK = 1000  # steps per compiled call: long enough to amortise dispatch, short for memory
-
-
-def _jax():
-    try:
-        import jax
-        import jax.numpy as jnp
-    except ImportError:
-        raise ImportError("the JAX backend needs JAX: pip install 'nefsim[jax]'") from None
-    return jax, jnp
 
 
 def _indices(idx):
@@ -73,31 +65,24 @@ def _expm1_series(x, a, eps):
     return poly * x
 
 
-_LOG_COEFFS = None  # polynomial in u of log1p(u) / u on [sqrt(1/2) - 1, sqrt(2) - 1]
+def _log1m_series(o, a, eps):
+    """``log1p(-o)`` for ``o`` in ``[0, a]`` as a Taylor polynomial accurate to ``eps``
+    (relative), or None when ``a`` is too large for a short one.
 
-
-def _log_float32(y):
-    """Natural log of positive normal float32 values to about 1 ulp of the result.
-
-    ``y = 2**e * m`` with ``m`` in ``[sqrt(1/2), sqrt(2))`` read off the bits, then
-    ``log(y) = e log(2) + log1p(m - 1)`` with a degree-8 polynomial: about half the
-    time of XLA's ``log`` on a CPU, which also handles cases (zero, subnormals, inf,
-    negatives) that a spike's remaining fraction in ``(0, 1]`` never needs.
+    ``-(o + o**2/2 + o**3/3 + ...)`` in Horner form: with ``a`` about ``dt / tau_rc``
+    (a spike's overshoot, see :func:`lif_kernel`) six multiply-adds reach float32
+    precision, against some twenty operations for a general ``log``.
     """
-    global _LOG_COEFFS
-    import jax.numpy as jnp
-    from jax import lax
-    if _LOG_COEFFS is None:
-        lo, hi = np.sqrt(0.5) - 1, np.sqrt(2) - 1
-        u = (lo + hi) / 2 + (hi - lo) / 2 * np.cos(np.pi * (np.arange(2000) + 0.5) / 2000)
-        _LOG_COEFFS = np.polyfit(u, np.log1p(u) / u, 7).astype(np.float32)
-    bits = lax.bitcast_convert_type(y, jnp.int32)
-    e = (bits - 0x3F3504F3) >> 23  # 0x3F3504F3: the bits of sqrt(1/2)
-    u = lax.bitcast_convert_type(bits - (e << 23), jnp.float32) - 1
-    poly = _LOG_COEFFS[0]
-    for c in _LOG_COEFFS[1:]:
-        poly = poly * u + c
-    return poly * u + e.astype(jnp.float32) * np.float32(np.log(2))
+    terms, err = 1, a / 2
+    while err > eps:  # the first dropped term over the first kept one
+        terms += 1
+        err = a ** terms / (terms + 1)
+        if terms > 12:
+            return None
+    poly = -1.0 / terms
+    for k in range(terms - 1, 0, -1):
+        poly = poly * o - 1.0 / k
+    return poly * o
 
 
 def lif_kernel(neuron_type, dt):
@@ -113,12 +98,14 @@ def lif_kernel(neuron_type, dt):
       neuron out of its refractory period for the whole step (most of them), else
       ``exp(x) - 1`` with ``x`` in ``[-dt / tau_rc, 0]`` (absolute error ~1 ulp, which
       is what the voltage update needs).
-    * spike time ``log1p(-(v - 1) / (J - 1))`` as ``log((J - v) / (J - 1))`` (absolute
-      error ~1 ulp: a spike time off by ``tau_rc * eps``).
-    * in float32 under JAX, cheaper still: the decay as a short Taylor polynomial
-      (:func:`_expm1_series`) and the log from the float's bits
-      (:func:`_log_float32`), both within an ulp or two of float32.  float64 keeps
-      ``exp`` and ``log``, so that it agrees with the reference step to ~1e-12.
+    * spike time ``log1p(-overshoot)``, ``overshoot = (v - 1) / (J - 1)``: a neuron
+      that starts a step below threshold and crosses it ends with ``overshoot`` below
+      ``a = -expm1(-dt / tau_rc)`` (the fraction of the way to ``J`` that one step of
+      decay covers), about 0.05 with the defaults, so the log is a short series in
+      ``overshoot`` (:func:`_log1m_series`), clipped to ``[0, a]`` for a voltage set
+      above threshold by hand.
+    * both series in float32 only, where they are within an ulp or two; float64 keeps
+      ``exp`` and ``log1p``, so that it agrees with the reference step to ~1e-12.
 
     The updated voltage feeds all three results.  XLA on CPU fuses cheap shared
     operations into every consumer, so it would recompute that voltage (and the decay
@@ -135,6 +122,7 @@ def lif_kernel(neuron_type, dt):
     tau_rc, tau_ref = neuron_type.tau_rc, neuron_type.tau_ref
     min_voltage, pulse = neuron_type.min_voltage, neuron_type.amplitude / dt
     full_decay = float(np.expm1(-dt / tau_rc))
+    max_overshoot = -full_decay
 
     def step(J, voltage, refractory_time, xp, one=1.0):
         fast = xp is not np and voltage.dtype == np.float32
@@ -145,8 +133,14 @@ def lif_kernel(neuron_type, dt):
         decay = xp.where(refractory_time <= 0, full_decay, partial)
         voltage = (voltage - (J - voltage) * decay) / one  # stored once (docstring)
         spiked = voltage > 1
-        remaining = xp.where(spiked, (J - voltage) / (J - 1), 1.0)  # 1 - overshoot
-        spike_time = dt + tau_rc * (_log_float32(remaining) if fast else xp.log(remaining))
+        overshoot = (voltage - 1) / xp.where(spiked, J - 1, 1.0)
+        log = None
+        if fast:
+            overshoot = xp.where(spiked, xp.minimum(overshoot, max_overshoot), 0.0)
+            log = _log1m_series(overshoot, max_overshoot, 2.0 ** -25)
+        else:
+            overshoot = xp.where(spiked, overshoot, 0.0)
+        spike_time = dt + tau_rc * (xp.log1p(-overshoot) if log is None else log)
         output = (spiked * pulse).astype(voltage.dtype)
         voltage = xp.where(spiked, 0.0, xp.maximum(voltage, min_voltage))
         refractory_time = xp.where(spiked, tau_ref + spike_time, refractory_time)
@@ -199,8 +193,8 @@ class _Segments:
             if idx.size == 0:
                 return self
             lo, hi = int(idx.min()), int(idx.max()) + 1
-            flat = self.get(slice(lo, hi))
             local = idx - lo
+            flat = self.get(slice(lo, hi))
             flat = flat.at[:, local].add(value) if add else flat.at[:, local].set(value)
             return self.put(slice(lo, hi), flat)
         a, b = idx.start, idx.stop
@@ -262,7 +256,8 @@ class Backend:
     chunk_steps = CHUNK  # steps per compiled chunk: progress bars advance by these
 
     def __init__(self, ir, batch=1, dtype="float32"):
-        jax, jnp = _jax()
+        jax, jnp = start(sum(op.J.size for group in ir.groups for op in group.ops
+                                if isinstance(op, NeuronStep)))
         self.dtype = np.dtype(dtype)
         if self.dtype not in (np.float32, np.float64):
             raise BuildError(f"the JAX backend runs float32 or float64, not {self.dtype}")
@@ -348,13 +343,16 @@ class Backend:
         while done < steps:
             n = min(CHUNK, steps - done)
             first = start + done + 1
-            times = (first + np.arange(n)) * self.dt
+            step_numbers = first + np.arange(n)
+            times = step_numbers * self.dt
             host = self._host_values(
                 times, {op: values[:, done:done + n] for op, values in feeds.items()})
             self._callback_error = None
-            state, recorded = self._chunk(n)(self.state, times.astype(self.dtype), host,
-                                             np.ones((), self.dtype))
-            recorded = [np.asarray(r) for r in recorded]
+            chunk, rows = self._chunk(n)
+            samples = [step_numbers % self._probe_index[j][0].period < 1 for j in rows]
+            state, every, buffers = chunk(self.state, times.astype(self.dtype), host,
+                                          np.ones((), self.dtype),
+                                          self._sample_rows(samples, rows, n))
             if self._callback_error is not None:  # the chunk is discarded, state kept
                 raise self._callback_error
             self.state = state
@@ -363,10 +361,13 @@ class Backend:
                     f"the simulation produced NaN or inf between steps {first} and "
                     f"{first + n - 1}; run it with backend='numpy' to find the first "
                     "non-finite value")
-            step_numbers = first + np.arange(n)
-            for (spec, _), sink, values in zip(self._probe_index, sinks, recorded):
-                keep = step_numbers % spec.period < 1
-                sink.extend(values[keep])
+            every, buffers = iter(every), dict(zip(rows, zip(buffers, samples)))
+            for j, sink in enumerate(sinks):
+                if j in buffers:  # sampled in the loop: the first rows are the samples
+                    buffer, keep = buffers[j]
+                    sink.extend(np.asarray(buffer[:int(keep.sum())]))
+                else:
+                    sink.extend(np.asarray(next(every)))
             done += n
             self.completed_steps = done
 
@@ -395,36 +396,77 @@ class Backend:
                     out[:, b, cols] = trials[b % len(trials)]
         return out
 
+    def _probe_shape(self, idx):
+        """The shape of one probe sample: ``(batch, size)``, or a constant's shape."""
+        if isinstance(idx, str):
+            return (self.batch, *np.shape(self.ir.arrays[idx]))
+        return (self.batch, len(range(self.size)[idx]) if isinstance(idx, slice)
+                else len(idx))
+
+    @staticmethod
+    def _sample_rows(samples, rows, n):
+        """Per step of a chunk, the buffer row each sampled probe writes: its sample's
+        number, or the spare last row on the steps it does not sample: ``(n, k)``."""
+        out = np.zeros((n, len(rows)), dtype=np.int32)
+        for k, (keep, size) in enumerate(zip(samples, rows.values())):
+            out[:, k] = np.where(keep, np.cumsum(keep) - 1, size)
+        return out
+
     def _chunk(self, n):
-        """The compiled function running ``n`` steps (one per chunk length)."""
+        """The compiled function running ``n`` steps (one per chunk length), and the
+        probes it samples in the loop: ``{probe number: buffer rows}``.
+
+        A probe recording every step is a ``scan`` output.  One with ``sample_every``
+        longer than a step writes its samples into a buffer of ``ceil(n / period) + 1``
+        rows carried through the loop (and a spare row that steps between samples
+        write, or skip for large probes), so a chunk holds its samples only.
+        """
         if n not in self._chunk_fns:
-            jax = self.jax
+            jax, jnp, lax = self.jax, self.jnp, self.jax.lax
             step_fns = self.step_fns
             probes = self._probe_index
-
-            jnp = self.jnp
+            rows = {j: min(n, math.ceil(n / spec.period) + 1)
+                    for j, (spec, _) in enumerate(probes) if spec.period > 1}
+            shapes = {j: self._probe_shape(idx) for j, (_, idx) in enumerate(probes)}
             starts = tuple(sorted(self._cuts)) if self.size else (0, 0)
 
-            def one_step(parts, inputs, one):
-                t, host = inputs
+            def sample(state, idx):
+                if not isinstance(idx, str):
+                    return _get(state, idx)
+                value = jnp.asarray(self.ir.arrays[idx], dtype=self.dtype)
+                return jnp.broadcast_to(value, (self.batch, *value.shape))
+
+            def write(buffer, value, row, size):
+                put = lambda b: lax.dynamic_update_index_in_dim(b, value, row, axis=0)
+                if value.size < 4096:  # cheaper than a branch: spare row between samples
+                    return put(buffer)
+                return lax.cond(row < size, put, lambda b: b, buffer)
+
+            def one_step(carry, inputs, one):
+                parts, buffers = carry
+                t, host, sample_rows = inputs
                 state = _Segments(starts, parts, one)
                 for fn in step_fns:
                     state = fn(state, t, host)
-                recorded = tuple(
-                    _get(state, idx) if not isinstance(idx, str)
-                    else jnp.broadcast_to(jnp.asarray(self.ir.arrays[idx]),
-                                          (self.batch, *np.shape(self.ir.arrays[idx])))
-                    for _, idx in probes)
-                return tuple(state.parts), recorded
+                every = tuple(sample(state, idx) for j, (_, idx) in enumerate(probes)
+                              if j not in rows)
+                buffers = tuple(
+                    write(buffer, sample(state, probes[j][1]), sample_rows[k], rows[j])
+                    for k, (j, buffer) in enumerate(zip(rows, buffers)))
+                return (tuple(state.parts), buffers), every
 
-            def chunk(state, times, host, one):
+            def chunk(state, times, host, one, sample_rows):
                 """``one``: a runtime 1, see :class:`_Segments`."""
                 parts = tuple(state[:, a:b] for a, b in zip(starts[:-1], starts[1:]))
-                parts, recorded = jax.lax.scan(lambda p, x: one_step(p, x, one), parts,
-                                               (times, host))
-                return jnp.concatenate(parts, axis=1), recorded
+                buffers = tuple(jnp.zeros((size + 1, *shapes[j]), self.dtype)
+                                for j, size in rows.items())
+                (parts, buffers), every = lax.scan(
+                    lambda c, x: one_step(c, x, one), (parts, buffers),
+                    (times, host, sample_rows))
+                return jnp.concatenate(parts, axis=1), every, buffers
 
-            self._chunk_fns[n] = jax.jit(chunk)
+            self._chunk_fns[n] = (jax.jit(chunk, compiler_options=compile_options(jax)),
+                                  rows)
         return self._chunk_fns[n]
 
     # -------------------------------------------------------- compile ops
