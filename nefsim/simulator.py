@@ -16,7 +16,7 @@ from .backends import get_backend
 from .build import build
 from .build.seeds import MAXINT
 from .exceptions import SimulatorClosed, ValidationError
-from .build.ir import ProcessStep, PyFunc, as_ref
+from .build.ir import ProcessStep, PyFunc, as_ref, sampled
 from .network import Network
 from .node import Node
 from .probe import Probe
@@ -351,7 +351,7 @@ class Simulator:
         sample_every = dt if sample_every is None else sample_every
         period = 1 if sample_every is None else sample_every / self.dt
         steps = np.arange(1, self._n_steps + 1)
-        return self.dt * steps[steps % period < 1]
+        return self.dt * steps[sampled(steps, period)]
 
 
 def _make_cache(decoder_cache):

@@ -28,7 +28,8 @@ import math
 import numpy as np
 
 from ..build.ir import (Copy, DotInc, ElementwiseInc, Filter, LearnedDotInc, NeuronStep,
-                        ProcessStep, ProjectedInc, PyFunc, Reset, RuleStep, TransformInc)
+                        ProcessStep, ProjectedInc, PyFunc, Reset, RuleStep, TransformInc,
+                        sampled)
 from ..build.schedule import compact, global_indices, layout
 from ..exceptions import BuildError, SimulationError
 from ..neurons import LIF
@@ -193,8 +194,8 @@ class _Segments:
             if idx.size == 0:
                 return self
             lo, hi = int(idx.min()), int(idx.max()) + 1
-            local = idx - lo
             flat = self.get(slice(lo, hi))
+            local = idx - lo
             flat = flat.at[:, local].add(value) if add else flat.at[:, local].set(value)
             return self.put(slice(lo, hi), flat)
         a, b = idx.start, idx.stop
@@ -349,7 +350,7 @@ class Backend:
                 times, {op: values[:, done:done + n] for op, values in feeds.items()})
             self._callback_error = None
             chunk, rows = self._chunk(n)
-            samples = [step_numbers % self._probe_index[j][0].period < 1 for j in rows]
+            samples = [sampled(step_numbers, self._probe_index[j][0].period) for j in rows]
             state, every, buffers = chunk(self.state, times.astype(self.dtype), host,
                                           np.ones((), self.dtype),
                                           self._sample_rows(samples, rows, n))

@@ -72,13 +72,18 @@ def start(neurons=0):
     """
     threads = requested_threads(neurons)
     jax, jnp = _jax()
-    if threads == 0 or not hasattr(os, "sched_setaffinity"):
+    narrow = threads and hasattr(os, "sched_setaffinity")
+    if narrow and len(os.sched_getaffinity(0)) > threads:
+        _start_narrowed(jax, threads)
+    else:
         jax.devices()
-        return jax, jnp
+    return jax, jnp
+
+
+def _start_narrowed(jax, threads):
+    """Start JAX with the calling thread on ``threads`` CPUs, then give the calling
+    thread and the threads JAX made meanwhile the original CPU set back."""
     original = os.sched_getaffinity(0)
-    if len(original) <= threads:
-        jax.devices()
-        return jax, jnp
     before = _threads()
     os.sched_setaffinity(0, sorted(original)[:threads])
     try:
@@ -90,7 +95,6 @@ def start(neurons=0):
                 os.sched_setaffinity(tid, original)
             except OSError:  # a thread that ended meanwhile
                 pass
-    return jax, jnp
 
 
 def compile_options(jax):

@@ -8,7 +8,7 @@ buffer; a step runs the closures in schedule order and then records the probes.
 import numpy as np
 import scipy.sparse
 
-from ..build.ir import as_ref
+from ..build.ir import as_ref, sampled
 from ..build.ir import (Copy, DotInc, ElementwiseInc, Filter, LearnedDotInc, NeuronStep,
                         ProcessStep, ProjectedInc, PyFunc, Reset, RuleStep, TransformInc)
 from ..build.schedule import compact, global_indices, layout
@@ -103,7 +103,7 @@ class Backend:
                     fn(t)
                 self.completed_steps += 1
                 for period, idx, sink in probes:
-                    if n % period < 1:
+                    if sampled(n, period):
                         sink.append(np.array(self.read(idx)))
 
     def _fed(self, op, data, cursor):

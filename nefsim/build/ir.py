@@ -376,6 +376,12 @@ class OpGroup:
         return f"OpGroup({self.kind} x {len(self.ops)})"
 
 
+def sampled(step, period):
+    """Whether a probe sampling every ``period`` steps records step number ``step``
+    (1-based; a scalar or an array of them): Nengo's rule, also for fractional periods."""
+    return step % period < 1
+
+
 @dataclass(eq=False)
 class ProbeSpec:
     """What a probe records: a signal ref (after the step), every ``period`` steps.

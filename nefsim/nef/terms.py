@@ -255,6 +255,14 @@ class Termination:
         """Connect ``origin`` into this termination; return the new Connections."""
         raise NotImplementedError
 
+    def _connect_into(self, origin, post, matrix, synapse, container, **options):
+        """The common body of :meth:`_project`: check ``origin``, connect it to ``post``
+        through ``matrix``, and record the new Connections."""
+        self._check_origin(origin)
+        conns = origin._connect(post, matrix, synapse, container, **options)
+        self.connections.extend(conns)
+        return conns
+
     def __repr__(self):
         return (f"<Termination {getattr(self.owner, 'name', '?')}.{self.name} "
                 f"({self.dimensions}-D)>")
@@ -286,11 +294,8 @@ class DecodedTermination(Termination):
         return self._node
 
     def _project(self, origin, container):
-        self._check_origin(origin)
-        conns = origin._connect(self.node_or_view, self.transform, synapse_of(self.pstc),
-                                container)
-        self.connections.extend(conns)
-        return conns
+        return self._connect_into(origin, self.node_or_view, self.transform,
+                                  synapse_of(self.pstc), container)
 
 
 class CurrentTermination(Termination):
@@ -304,11 +309,8 @@ class CurrentTermination(Termination):
         self.matrix = matrix
 
     def _project(self, origin, container):
-        self._check_origin(origin)
-        conns = origin._connect(self.owner.ensemble.neurons, self.matrix,
-                                synapse_of(self.pstc), container)
-        self.connections.extend(conns)
-        return conns
+        return self._connect_into(origin, self.owner.ensemble.neurons, self.matrix,
+                                  synapse_of(self.pstc), container)
 
 
 class WeightTermination(Termination):
@@ -340,10 +342,8 @@ class WeightTermination(Termination):
         super()._check_origin(origin)
 
     def _project(self, origin, container):
-        self._check_origin(origin)
-        conns = origin._connect(self.owner.ensemble.neurons, self.weights,
-                                synapse_of(self.pstc), container, keep_zero=self.plastic)
-        self.connections.extend(conns)
+        conns = self._connect_into(origin, self.owner.ensemble.neurons, self.weights,
+                                   synapse_of(self.pstc), container, keep_zero=self.plastic)
         self._container = container
         if self.rule is not None:
             self._apply_rule(conns)
@@ -412,7 +412,5 @@ class SimpleNodeTermination(Termination):
         return self.owner._require_node()[self.index]
 
     def _project(self, origin, container):
-        self._check_origin(origin)
-        conns = origin._connect(self.node_or_view, np.eye(self.dimensions), None, container)
-        self.connections.extend(conns)
-        return conns
+        return self._connect_into(origin, self.node_or_view, np.eye(self.dimensions), None,
+                                  container)
